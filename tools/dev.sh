@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Development tasks behind the Makefile: find Odoo, build the virtualenv, check PostgreSQL,
+# create the demo database, start Odoo and the Chorus Pro sandbox, run the tests.
+# Every failure ends with one line "error: ..." saying what to install or set, and a non-zero status.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ADDON=l10n_fr_chorus_pro
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-$ROOT/.venv}
+ODOO_CACHE=${ODOO_CACHE:-$HOME/.cache/$ADDON/odoo-18.0}
+ODOO_REPO=${ODOO_REPO:-https://github.com/odoo/odoo.git}
+DB_HOST=${DB_HOST:-127.0.0.1}
+DB_PORT=${DB_PORT:-5432}
+DB_USER=${DB_USER:-odoo}
+DB_PASSWORD=${DB_PASSWORD:-odoo}
+DB_NAME=${DB_NAME:-chorus_pro_demo}
+HTTP_PORT=${HTTP_PORT:-8069}
+SANDBOX_PORT=${SANDBOX_PORT:-8900}
+CONF=$VENV/odoo.conf
+ADDONS_LINK_DIR=$VENV/odoo-addons
+
+die() { echo "error: $*" >&2; exit 1; }
+say() { echo "==> $*" >&2; }
+
+# --- Odoo source tree --------------------------------------------------------------------------
+odoo_src() {
+    local src
+    if [ -n "${ODOO_SRC:-}" ]; then
+        src=$ODOO_SRC
+        [ -f "$src/odoo/release.py" ] || die "ODOO_SRC=$src is not an Odoo source tree (no odoo/release.py): point ODOO_SRC to an Odoo 18.0 checkout"
+    else
+        src=$ODOO_CACHE
+        if [ ! -f "$src/odoo/release.py" ]; then
+            say "Odoo 18.0 not found in $src: cloning $ODOO_REPO (branch 18.0)"
+            rm -rf "$src"
+            mkdir -p "$(dirname "$src")"
+            if ! git clone --quiet --depth 1 --branch 18.0 "$ODOO_REPO" "$src" >&2; then
+                rm -rf "$src"
+                die "could not clone Odoo 18.0 from $ODOO_REPO: set ODOO_SRC to a local Odoo 18.0 source tree"
+            fi
+        fi
+    fi
+    grep -q "^version_info = (18, 0," "$src/odoo/release.py" \
+        || die "$src is not Odoo 18.0 (see $src/odoo/release.py): point ODOO_SRC to an Odoo 18.0 checkout"
+    (cd "$src" && pwd)
+}
+
+# Nightly trees hold every addon under odoo/addons (and sometimes a stale top-level addons/ that must
+# not be used); a git checkout of odoo/odoo holds them in addons/.
+odoo_addons_path() {
+    local src=$1
+    if [ -f "$src/odoo/addons/account/__manifest__.py" ]; then
+        echo "$ADDONS_LINK_DIR,$src/odoo/addons"
+    else
+        echo "$ADDONS_LINK_DIR,$src/addons,$src/odoo/addons"
+    fi
+}
+
+# --- virtualenv --------------------------------------------------------------------------------
+check_python() {
+    command -v "$PYTHON" >/dev/null || die "$PYTHON not found: install Python 3.10, 3.11 or 3.12 (or set PYTHON)"
+    "$PYTHON" -c 'import sys; sys.exit(not ((3, 10) <= sys.version_info[:2] <= (3, 12)))' \
+        || die "$PYTHON is Python $("$PYTHON" -c 'import platform; print(platform.python_version())'); Odoo 18 needs 3.10 to 3.12: set PYTHON"
+}
+
+venv() {
+    local src stamp want
+    src=$(odoo_src)
+    want=$(cat "$src/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/tools/build-constraints.txt" | sha1sum | cut -c1-12)-$src
+    stamp=$VENV/.setup-done
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        write_conf "$src"
+        return
+    fi
+    check_python
+    say "Building the virtualenv $VENV (Odoo from $src)"
+    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || die "could not create a virtualenv with $PYTHON: install python3-venv"
+    local pip=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
+    "${pip[@]}" install -U 'pip>=25.3' wheel >&2 || die "pip could not upgrade itself: check your access to PyPI"
+    # Odoo pins build old packages from source; some need pkg_resources (setuptools < 81) at build time,
+    # python-ldap needs libldap2-dev libsasl2-dev, psycopg2 needs libpq-dev.
+    "${pip[@]}" install --build-constraint "$ROOT/tools/build-constraints.txt" -r "$src/requirements.txt" >&2 \
+        || die "installing Odoo's requirements failed: install libldap2-dev libsasl2-dev libpq-dev (apt) and retry"
+    # compat mode keeps 'import odoo' working once addons are installed as wheels
+    "${pip[@]}" install --no-deps --config-settings editable_mode=compat -e "$src" >&2 || die "could not install Odoo from $src"
+    "${pip[@]}" install -r "$ROOT/requirements-dev.txt" >&2 || die "installing the development tools failed (requirements-dev.txt)"
+    echo "$want" >"$stamp"
+    write_conf "$src"
+}
+
+write_conf() {
+    local src=$1
+    mkdir -p "$ADDONS_LINK_DIR"
+    # Odoo takes the addon's name from its folder: give it the right name whatever the clone is called.
+    ln -sfn "$ROOT" "$ADDONS_LINK_DIR/$ADDON"
+    cat >"$CONF" <<CONF
+[options]
+addons_path = $(odoo_addons_path "$src")
+db_host = $DB_HOST
+db_port = $DB_PORT
+db_user = $DB_USER
+db_password = $DB_PASSWORD
+http_port = $HTTP_PORT
+admin_passwd = admin
+data_dir = $VENV/odoo-data
+without_demo = False
+CONF
+}
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+pg_superuser() { psql -h "$DB_HOST" -p "$DB_PORT" -U "${PG_SUPERUSER:-postgres}" -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+
+postgres() {
+    command -v psql >/dev/null || die "psql not found: install PostgreSQL (client and server, e.g. apt-get install postgresql)"
+    if ! pg_isready -q -h "$DB_HOST" -p "$DB_PORT" 2>/dev/null; then
+        if command -v pg_ctlcluster >/dev/null && [ -n "$(ls /etc/postgresql 2>/dev/null)" ]; then
+            say "PostgreSQL is down: starting the local cluster"
+            pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start >&2 || true
+            for _ in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h "$DB_HOST" -p "$DB_PORT" && break; sleep 1; done
+        fi
+        pg_isready -q -h "$DB_HOST" -p "$DB_PORT" \
+            || die "PostgreSQL does not answer on $DB_HOST:$DB_PORT: install and start PostgreSQL, or set DB_HOST/DB_PORT"
+    fi
+    # Odoo refuses to run as 'postgres': make sure our own role exists.
+    if ! PGPASSWORD=$DB_PASSWORD psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -qtAc 'select 1' >/dev/null 2>&1; then
+        pg_superuser -c "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
+                             CREATE ROLE \"$DB_USER\" LOGIN CREATEDB PASSWORD '$DB_PASSWORD'; END IF; END\$\$;" >/dev/null 2>&1 \
+            || die "cannot log into PostgreSQL as $DB_USER, nor create that role as postgres: create it (CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '...') and set DB_USER/DB_PASSWORD"
+    fi
+}
+
+odoo_bin() { "$VENV/bin/python" "$(odoo_src)/odoo-bin" -c "$CONF" "$@"; }
+
+db_has_addon() {
+    PGPASSWORD=$DB_PASSWORD psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$1" -qtAc \
+        "select state from ir_module_module where name = '$ADDON'" 2>/dev/null | grep -qx installed
+}
+
+# --- commands ----------------------------------------------------------------------------------
+cmd_setup() { venv; postgres; }
+
+cmd_run() {
+    cmd_setup
+    sandbox_start
+    if ! db_has_addon "$DB_NAME"; then
+        say "Creating the database $DB_NAME with $ADDON and demo data (a few minutes, once)"
+        odoo_bin -d "$DB_NAME" -i "$ADDON" --stop-after-init --log-level=warn \
+            || die "installing $ADDON into $DB_NAME failed (see the log above)"
+    fi
+    say "Odoo on http://localhost:$HTTP_PORT (login admin / admin), Chorus Pro sandbox on http://127.0.0.1:$SANDBOX_PORT"
+    exec "$VENV/bin/python" "$(odoo_src)/odoo-bin" -c "$CONF" -d "$DB_NAME" --db-filter="^$DB_NAME\$"
+}
+
+sandbox_start() {
+    [ -d "$ROOT/chorus_sandbox" ] || return 0
+    if curl -fsS -o /dev/null "http://127.0.0.1:$SANDBOX_PORT/_sandbox/state" 2>/dev/null; then
+        return 0
+    fi
+    say "Starting the Chorus Pro sandbox on http://127.0.0.1:$SANDBOX_PORT (log: $VENV/sandbox.log)"
+    (cd "$ROOT" && nohup "$VENV/bin/python" -m chorus_sandbox --port "$SANDBOX_PORT" >"$VENV/sandbox.log" 2>&1 &)
+    for _ in $(seq 1 20); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$SANDBOX_PORT/_sandbox/state" 2>/dev/null && return 0
+        sleep 0.5
+    done
+    die "the Chorus Pro sandbox did not start on port $SANDBOX_PORT (see $VENV/sandbox.log); set SANDBOX_PORT to a free port"
+}
+
+cmd_lint() {
+    venv
+    say "ruff"
+    (cd "$ROOT" && "$VENV/bin/ruff" check .) || die "ruff found problems (above)"
+    say "pylint-odoo"
+    (cd "$ROOT" && "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" \
+        $(git -C "$ROOT" ls-files --cached --others --exclude-standard -- '*.py' | grep -v '^bench/' | grep -v '^tools/')) \
+        || die "pylint-odoo found problems (above)"
+}
+
+cmd_test() {
+    cmd_lint
+    postgres
+    local db="${ADDON}_test_$$" log rc
+    log=$(mktemp)
+    say "Odoo tests on a new database $db (installed once for the whole run, with demo data)"
+    set +e
+    odoo_bin -d "$db" -i "$ADDON" --test-enable --test-tags "/$ADDON" --stop-after-init \
+        --log-level=test --http-port="${TEST_HTTP_PORT:-8169}" 2>&1 | tee "$log" >&2
+    rc=${PIPESTATUS[0]}
+    set -e
+    dropdb_quiet "$db"
+    local summary
+    summary=$(grep -Eo '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -1 || true)
+    if grep -qE 'Chrome|Chromium' "$log" && grep -qE 'could not (be )?start|Chrome executable not found|skip.*(Chrome|browser)' "$log"; then
+        echo "error: the browser tests could not start Chromium: apt-get install chromium" >&2; rc=1
+    fi
+    if grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log"; then rc=1; fi
+    [ -n "$summary" ] || { summary="no test summary found"; rc=1; }
+    rm -f "$log"
+    echo "$summary"
+    return "$rc"
+}
+
+dropdb_quiet() {
+    PGPASSWORD=$DB_PASSWORD dropdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" --if-exists "$1" >/dev/null 2>&1 || true
+}
+
+case "${1:-}" in
+    setup) cmd_setup ;;
+    run) cmd_run ;;
+    lint) cmd_lint ;;
+    test) cmd_test ;;
+    sandbox) venv; sandbox_start ;;
+    odoo-src) odoo_src ;;
+    *) die "usage: $0 setup|run|lint|test|sandbox|odoo-src" ;;
+esac

@@ -14,11 +14,18 @@
         "l10n_fr_facturx_chorus_pro",
     ],
     "external_dependencies": {"python": ["requests", "phonenumbers"]},
-    "data": [],
+    "data": [
+        "security/l10n_fr_chorus_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron.xml",
+        "views/res_config_settings_views.xml",
+        "views/res_partner_views.xml",
+    ],
     "demo": [
         "demo/chorus_pro_demo.xml",
     ],
     "development_status": "Beta",
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
     "application": False,
 }

@@ -38,7 +38,8 @@ def _structure(id_cpp, siret, name, public=True, active=True, service_required=F
             'gestionNumeroEJOuCodeService': commitment_or_service,
             'statutMiseEnPaiementNestPasRemonte': no_payment_status,
         },
-        'address': {'adresse': street, 'codePostal': zip_code, 'ville': city, 'pays': 'FR'},
+        'address': {'adresse': street, 'codePostal': zip_code, 'ville': city, 'pays': 'FR',
+                    'indicatifTelephone': '+33', 'telephone': f'02 41 {id_cpp % 100:02d} 00 00'},
         'services': [
             {'idService': id_cpp * 100 + index, 'codeService': code, 'libelleService': label, 'estActif': active_svc,
              'numeroEngagement': commitment}

@@ -7,6 +7,14 @@ from datetime import date, datetime
 
 from lxml import etree
 
+try:
+    from pypdf import PdfReader
+except ImportError:
+    try:
+        from PyPDF2 import PdfReader
+    except ImportError:  # PyPDF2 < 2
+        from PyPDF2 import PdfFileReader as PdfReader
+
 NS = {
     'cac': 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2',
     'cbc': 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2',
@@ -107,10 +115,6 @@ def _parse_file(content, name, kind):
 def extract_facturx_xml(pdf_bytes, name='facture.pdf'):
     """Return the ``factur-x.xml`` embedded in a PDF (any embedded .xml file if that name is absent)."""
     try:
-        try:
-            from pypdf import PdfReader
-        except ImportError:
-            from PyPDF2 import PdfReader
         reader = PdfReader(io.BytesIO(pdf_bytes))
         embedded = _pdf_get(_pdf_get(reader.trailer['/Root'], '/Names'), '/EmbeddedFiles')
         files = dict(_name_tree(embedded)) if embedded is not None else {}
@@ -124,24 +128,30 @@ def extract_facturx_xml(pdf_bytes, name='facture.pdf'):
     return chosen
 
 
+def _resolve(value):
+    """Follow a PDF indirect reference (pypdf/PyPDF2 2 name, then PyPDF2 1 name)."""
+    method = getattr(value, 'get_object', None) or getattr(value, 'getObject', None)
+    return method() if method else value
+
+
 def _pdf_get(node, key):
     """``node[key]`` with indirect references resolved, None when absent."""
     if node is None or key not in node:
         return None
-    value = node[key]
-    return value.get_object() if hasattr(value, 'get_object') else value
+    return _resolve(dict.__getitem__(node, key))
 
 
 def _name_tree(node):
     """Yield (file name, bytes) of a PDF name tree of embedded files."""
     for kid in _pdf_get(node, '/Kids') or []:
-        yield from _name_tree(kid.get_object())
+        yield from _name_tree(_resolve(kid))
     names = _pdf_get(node, '/Names') or []
     for index in range(0, len(names) - 1, 2):
-        spec = names[index + 1].get_object()
+        spec = _resolve(names[index + 1])
         stream = _pdf_get(_pdf_get(spec, '/EF'), '/F')
         if stream is not None:
-            yield str(_pdf_get(spec, '/UF') or _pdf_get(spec, '/F') or names[index]), stream.get_data()
+            data = stream.get_data() if hasattr(stream, 'get_data') else stream.getData()
+            yield str(_pdf_get(spec, '/UF') or _pdf_get(spec, '/F') or names[index]), data
 
 
 def _text(node, path):
@@ -173,15 +183,18 @@ def _first(node, paths):
 
 
 def _ubl_party(root, role):
+    """SIRET and name of a UBL party: a SIRET-typed identifier first (scheme 0009, or schemeName 1 as Chorus
+    Pro's UBL profile writes it), else any 14-digit identifier (CompanyID often holds the VAT number)."""
     party = root.find(f'cac:{role}/cac:Party', NS)
     if party is None:
         return '', ''
     siret = _first(party, [
-        'cac:PartyLegalEntity/cbc:CompanyID',
         "cac:PartyIdentification/cbc:ID[@schemeID='0009']",
+        "cac:PartyIdentification/cbc:ID[@schemeName='1']",
+        "cac:PartyLegalEntity/cbc:CompanyID[@schemeID='0009']",
         "cbc:EndpointID[@schemeID='0009']",
-        'cac:PartyIdentification/cbc:ID',
-    ])
+    ]) or next((value for path in ('cac:PartyIdentification/cbc:ID', 'cac:PartyLegalEntity/cbc:CompanyID')
+                for value in (_text(party, path),) if value.isdigit() and len(value) == 14), '')
     name = _first(party, ['cac:PartyLegalEntity/cbc:RegistrationName', 'cac:PartyName/cbc:Name'])
     return siret, name
 

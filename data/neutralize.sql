@@ -1,0 +1,6 @@
+-- A duplicated (neutralized) database must never reach Chorus Pro with the production credentials.
+UPDATE res_company
+   SET l10n_fr_chorus_client_secret = NULL,
+       l10n_fr_chorus_password = NULL,
+       l10n_fr_chorus_environment = CASE WHEN l10n_fr_chorus_environment = 'production'
+                                         THEN 'qualification' ELSE l10n_fr_chorus_environment END;

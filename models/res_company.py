@@ -1,0 +1,274 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..chorus_client import (
+    ENVIRONMENTS,
+    ChorusAccessDenied,
+    ChorusAuthError,
+    ChorusBusinessError,
+    ChorusClient,
+    ChorusError,
+    ChorusInvalidAnswer,
+    ChorusTransientError,
+)
+
+_logger = logging.getLogger(__name__)
+
+SECRET_FIELDS = ("l10n_fr_chorus_client_secret", "l10n_fr_chorus_password")
+# Human names of the APIs, for the « not subscribed » message.
+API_NAMES = {
+    "factures": "Factures",
+    "structures": "Structures",
+    "transverses": "Transverses",
+    "utilisateurs": "Utilisateurs",
+    "engagementsJuridiques": "EngagementJuridique",
+    "facturesTravaux": "FacturesTravaux",
+}
+EXPIRY_WARNING_DAYS = 30
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    l10n_fr_chorus_environment = fields.Selection(
+        selection=[
+            ("qualification", "Qualification"),
+            ("production", "Production"),
+            ("sandbox", "Local sandbox"),
+        ],
+        string="Chorus Pro Environment",
+        default="qualification",
+        required=True,
+        help="Qualification is AIFE's test platform (fictitious SIRETs); Production sends real invoices to public "
+        "buyers; Local sandbox is the Chorus Pro simulator shipped with this module, for demos and tests.",
+    )
+    l10n_fr_chorus_sandbox_url = fields.Char(
+        string="Sandbox URL",
+        default="http://127.0.0.1:8900",
+        help="Address of the local Chorus Pro sandbox (only used with the Local sandbox environment).",
+    )
+    l10n_fr_chorus_client_id = fields.Char(
+        string="PISTE Client ID",
+        groups="base.group_system",
+        copy=False,
+        help="Client ID of the application registered on the PISTE gateway (piste.gouv.fr).",
+    )
+    l10n_fr_chorus_client_secret = fields.Char(
+        string="PISTE Client Secret",
+        groups="base.group_system",
+        copy=False,
+        help="Client secret of the PISTE application. Readable by system administrators only.",
+    )
+    l10n_fr_chorus_login = fields.Char(
+        string="Technical Account Login",
+        groups="base.group_system",
+        copy=False,
+        help="Login of the Chorus Pro technical account, e.g. TECH_1_...@cpro.fr.",
+    )
+    l10n_fr_chorus_password = fields.Char(
+        string="Technical Account Password",
+        groups="base.group_system",
+        copy=False,
+        help="Password of the Chorus Pro technical account. Readable by system administrators only.",
+    )
+    l10n_fr_chorus_start_date = fields.Date(
+        string="Chorus Pro Transfer Start Date",
+        help="Invoices dated on or after this date are transferred to Chorus Pro by the scheduled send.",
+    )
+    l10n_fr_chorus_format = fields.Selection(
+        selection=[
+            ("facturx", "Factur-X (PDF)"),
+            ("ubl", "UBL 2.1"),
+            ("cii", "CII D16B"),
+        ],
+        string="Chorus Pro Invoice Format",
+        default="facturx",
+        required=True,
+        help="Electronic invoice format deposited on Chorus Pro.",
+    )
+    l10n_fr_chorus_secret_expiry = fields.Date(
+        string="PISTE Secret Expiry",
+        copy=False,
+        help="Date the PISTE client secret expires (PISTE advises renewing it every 3 months). "
+        "Administrators are warned 30 days before.",
+    )
+    l10n_fr_chorus_password_expiry = fields.Date(
+        string="Technical Password Expiry",
+        copy=False,
+        help="Date the technical account's password expires, read from Chorus Pro when the connection is tested. "
+        "Administrators are warned 30 days before.",
+    )
+    l10n_fr_chorus_structure_cpp = fields.Integer(
+        string="Chorus Pro Structure ID",
+        copy=False,
+        help="Identifier (idStructureCPP) of the company's own structure on Chorus Pro.",
+    )
+    l10n_fr_chorus_structure_name = fields.Char(
+        string="Chorus Pro Structure Name",
+        copy=False,
+        help="Name of the company as Chorus Pro knows it, read when the connection is tested.",
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Client
+    # ------------------------------------------------------------------------------------------
+    def _l10n_fr_chorus_urls(self):
+        self.ensure_one()
+        if self.l10n_fr_chorus_environment == "sandbox":
+            base = (self.l10n_fr_chorus_sandbox_url or "").rstrip("/")
+            return base + "/api/oauth/token", base
+        env = ENVIRONMENTS[self.l10n_fr_chorus_environment]
+        return env["token_url"], env["api_url"]
+
+    def _l10n_fr_chorus_client(self):
+        """The Chorus Pro client of this company; raises UserError naming what is missing."""
+        self.ensure_one()
+        company = self.sudo()
+        labels = {
+            "l10n_fr_chorus_client_id": _("PISTE Client ID"),
+            "l10n_fr_chorus_client_secret": _("PISTE Client Secret"),
+            "l10n_fr_chorus_login": _("Technical Account Login"),
+            "l10n_fr_chorus_password": _("Technical Account Password"),
+        }
+        missing = [label for fname, label in labels.items() if not company[fname]]
+        if missing:
+            raise UserError(
+                _(
+                    "Chorus Pro is not configured for the company %(company)s: fill in %(fields)s "
+                    "in Settings › Invoicing › Chorus Pro.",
+                    company=self.name,
+                    fields=", ".join(missing),
+                )
+            )
+        token_url, api_url = company._l10n_fr_chorus_urls()
+        return ChorusClient(
+            token_url,
+            api_url,
+            company.l10n_fr_chorus_client_id,
+            company.l10n_fr_chorus_client_secret,
+            company.l10n_fr_chorus_login,
+            company.l10n_fr_chorus_password,
+        )
+
+    def _l10n_fr_chorus_error_message(self, error):
+        """The one place where Chorus Pro errors become messages for people."""
+        if isinstance(error, ChorusAuthError):
+            if error.credential == "piste":
+                return _(
+                    "PISTE refused the application: check the PISTE Client ID and Client Secret of %(company)s "
+                    "(and that the secret has not expired).",
+                    company=self.name,
+                )
+            return _(
+                "Chorus Pro refused the technical account: check the Technical Account Login and Password of "
+                "%(company)s (the password expires every 424 days), and that the PISTE application is declared "
+                "as an API connection of this account on Chorus Pro.",
+                company=self.name,
+            )
+        if isinstance(error, ChorusAccessDenied):
+            return _(
+                "The PISTE application of %(company)s is not subscribed to the Chorus Pro API « %(api)s »: "
+                "subscribe to it on piste.gouv.fr.",
+                company=self.name,
+                api=API_NAMES.get(error.api, error.api or "?"),
+            )
+        if isinstance(error, ChorusBusinessError):
+            return _("Chorus Pro refused the request: %(label)s (code %(code)s).", label=error.label, code=error.code)
+        if isinstance(error, ChorusTransientError):
+            return _(
+                "Chorus Pro cannot be reached right now (%(reason)s). Nothing was lost: try again later.",
+                reason=error.message,
+            )
+        if isinstance(error, ChorusInvalidAnswer):
+            return _("Chorus Pro gave an unexpected answer (%(reason)s). Try again later.", reason=error.message)
+        return _("Chorus Pro error: %(reason)s", reason=getattr(error, "message", str(error)))
+
+    # ------------------------------------------------------------------------------------------
+    # Connection test
+    # ------------------------------------------------------------------------------------------
+    def _l10n_fr_chorus_check_connection(self):
+        """Token + technical account + the company's structure. Returns the structure name; raises UserError."""
+        self.ensure_one()
+        if not self.siret:
+            raise UserError(_("Fill in the SIRET of the company %(company)s first.", company=self.name))
+        client = self._l10n_fr_chorus_client()
+        try:
+            client.health_check()
+            structures = client.search_structures(self.siret)
+            if not structures:
+                raise UserError(
+                    _(
+                        "The connection works, but Chorus Pro does not know the SIRET %(siret)s of %(company)s: "
+                        "register the company on Chorus Pro, or fix its SIRET.",
+                        siret=self.siret,
+                        company=self.name,
+                    )
+                )
+            structure = structures[0]
+            detail = client.get_structure(structure["idStructureCPP"])
+        except ChorusError as error:
+            raise UserError(self._l10n_fr_chorus_error_message(error)) from None
+        general = detail.get("informationGenerales") or {}
+        expiry = general.get("dateExpirationMotPasseCompteTech")
+        self.sudo().write(
+            {
+                "l10n_fr_chorus_structure_cpp": structure["idStructureCPP"],
+                "l10n_fr_chorus_structure_name": structure.get("designationStructure")
+                or general.get("raisonSocialeStructure"),
+                "l10n_fr_chorus_password_expiry": fields.Date.to_date(expiry[:10]) if expiry else False,
+            }
+        )
+        return self.l10n_fr_chorus_structure_name
+
+    def action_l10n_fr_chorus_test_connection(self):
+        self.ensure_one()
+        if not self.env.user.has_group("base.group_system"):
+            raise UserError(_("Only system administrators can test the Chorus Pro connection."))
+        name = self._l10n_fr_chorus_check_connection()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Connection with Chorus Pro established"),
+                "message": _("Chorus Pro knows this company as « %(name)s ».", name=name),
+                "sticky": False,
+            },
+        }
+
+    # ------------------------------------------------------------------------------------------
+    # Expiry warnings
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _cron_l10n_fr_chorus_expiry_warning(self):
+        limit = fields.Date.context_today(self) + timedelta(days=EXPIRY_WARNING_DAYS)
+        admins = self.env.ref("base.group_system").users.filtered(lambda u: not u.share and u.active)
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        for company in self.search([]):
+            items = [
+                (company.l10n_fr_chorus_password_expiry, _("the Chorus Pro technical account password")),
+                (company.l10n_fr_chorus_secret_expiry, _("the PISTE client secret")),
+            ]
+            for expiry, what in items:
+                if not expiry or expiry > limit:
+                    continue
+                summary = _("Chorus Pro: %(what)s of %(company)s expires on %(date)s", what=what,
+                            company=company.name, date=expiry)
+                partner = company.partner_id
+                for admin in admins.filtered(lambda u, c=company: c in u.company_ids):
+                    already = self.env["mail.activity"].search_count([
+                        ("res_model", "=", "res.partner"), ("res_id", "=", partner.id),
+                        ("user_id", "=", admin.id), ("summary", "=", summary),
+                    ])
+                    if not already:
+                        partner.activity_schedule(
+                            activity_type_id=activity_type.id,
+                            summary=summary,
+                            note=_("Renew it before it expires, then enter the new value in Settings › Invoicing › "
+                                   "Chorus Pro, or invoices can no longer be sent."),
+                            user_id=admin.id,
+                            date_deadline=min(expiry, limit),
+                        )

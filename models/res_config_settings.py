@@ -1,0 +1,43 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    l10n_fr_chorus_environment = fields.Selection(
+        related="company_id.l10n_fr_chorus_environment", readonly=False, groups="base.group_system"
+    )
+    l10n_fr_chorus_sandbox_url = fields.Char(
+        related="company_id.l10n_fr_chorus_sandbox_url", readonly=False, groups="base.group_system"
+    )
+    l10n_fr_chorus_client_id = fields.Char(
+        related="company_id.l10n_fr_chorus_client_id", readonly=False, groups="base.group_system"
+    )
+    l10n_fr_chorus_client_secret = fields.Char(
+        related="company_id.l10n_fr_chorus_client_secret", readonly=False, groups="base.group_system"
+    )
+    l10n_fr_chorus_login = fields.Char(
+        related="company_id.l10n_fr_chorus_login", readonly=False, groups="base.group_system"
+    )
+    l10n_fr_chorus_password = fields.Char(
+        related="company_id.l10n_fr_chorus_password", readonly=False, groups="base.group_system"
+    )
+    l10n_fr_chorus_start_date = fields.Date(
+        related="company_id.l10n_fr_chorus_start_date", readonly=False, groups="base.group_system"
+    )
+    l10n_fr_chorus_format = fields.Selection(
+        related="company_id.l10n_fr_chorus_format", readonly=False, groups="base.group_system"
+    )
+    l10n_fr_chorus_secret_expiry = fields.Date(
+        related="company_id.l10n_fr_chorus_secret_expiry", readonly=False, groups="base.group_system"
+    )
+    l10n_fr_chorus_password_expiry = fields.Date(
+        related="company_id.l10n_fr_chorus_password_expiry", groups="base.group_system"
+    )
+    l10n_fr_chorus_structure_name = fields.Char(
+        related="company_id.l10n_fr_chorus_structure_name", groups="base.group_system"
+    )
+
+    def action_l10n_fr_chorus_test_connection(self):
+        self.ensure_one()
+        return self.company_id.action_l10n_fr_chorus_test_connection()

@@ -20,6 +20,9 @@
         "data/ir_cron.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/l10n_fr_chorus_flow_views.xml",
+        "wizards/l10n_fr_chorus_send_wizard_views.xml",
     ],
     "demo": [
         "demo/chorus_pro_demo.xml",

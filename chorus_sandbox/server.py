@@ -54,8 +54,8 @@ class SandboxServer:
     def start(self):
         """Serve in a daemon thread; return self."""
         self._bind()
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f'chorus-sandbox-{self.port}',
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.1},
+                                        name=f'chorus-sandbox-{self.port}', daemon=True)
         self._thread.start()
         _logger.info('Chorus Pro sandbox listening on %s', self.url)
         return self

@@ -95,7 +95,11 @@ class Invoice:
 
 
 class SandboxState:
-    """Everything the sandbox knows; every public method is safe to call from any thread."""
+    """Everything the sandbox knows; every public method is safe to call from any thread.
+
+    Tests read ``calls`` (calls per ``'token'`` or ``'api/operation'``, faulted ones included), ``last_requests``
+    (last JSON body per operation), ``flows`` (by number), ``invoices`` (by identifiantFactureCPP), ``tokens``.
+    """
 
     def __init__(self):
         self.lock = threading.RLock()

@@ -144,6 +144,7 @@ class ResCompany(models.Model):
                 )
             )
         token_url, api_url = company._l10n_fr_chorus_urls()
+        params = self.env["ir.config_parameter"].sudo()
         return ChorusClient(
             token_url,
             api_url,
@@ -151,6 +152,8 @@ class ResCompany(models.Model):
             company.l10n_fr_chorus_client_secret,
             company.l10n_fr_chorus_login,
             company.l10n_fr_chorus_password,
+            timeout=float(params.get_param("l10n_fr_chorus_pro.timeout", 30)),
+            backoff=float(params.get_param("l10n_fr_chorus_pro.retry_backoff", 0.5)),
         )
 
     def _l10n_fr_chorus_error_message(self, error):

@@ -1,6 +1,9 @@
 """Shared test set-up: a real Chorus Pro sandbox on 127.0.0.1 and a company connected to it."""
 
+from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..chorus_client import clear_token_cache
 from ..chorus_sandbox import SandboxServer
@@ -56,3 +59,67 @@ class ChorusSandboxCase(TransactionCase):
         if flag:
             partner.l10n_fr_chorus_client = True
         return partner
+
+
+class ChorusInvoiceCase(AccountTestInvoicingCommon):
+    """A French company with a chart of accounts, an IBAN and the sandbox; public buyers checked on Chorus Pro."""
+
+    @classmethod
+    @AccountTestInvoicingCommon.setup_country("fr")
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = SandboxServer(port=0).start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.retry_backoff", "0.01")
+        cls.company = cls.company_data["company"]
+        cls.env.user.groups_id += cls.env.ref("l10n_fr_chorus_pro.group_l10n_fr_chorus_transfer")
+        cls.other_currency = cls.setup_other_currency("USD")
+        cls.company.write({
+            "siret": sandbox_data.SUPPLIER_SIRET,
+            "l10n_fr_chorus_format": "ubl",
+            "l10n_fr_chorus_start_date": "2020-01-01",
+        })
+        ChorusSandboxCase.connect_company.__func__(cls, cls.company)
+        cls.bank = cls.env["res.partner.bank"].create({
+            "acc_number": "FR7630006000011234567890189",
+            "partner_id": cls.company.partner_id.id,
+            "company_id": cls.company.id,
+        })
+        clear_token_cache()
+        cls.montreuil = cls.make_checked_buyer("Commune de Montreuil-sur-Loire", "21750001600019")
+        cls.hospital = cls.make_checked_buyer("Centre hospitalier de Valbonne", "26690123000018")
+        cls.lycee = cls.make_checked_buyer("Lycée Jean Moulin", "21130055300016")
+        cls.service_technique = cls.montreuil.l10n_fr_chorus_service_ids.filtered(
+            lambda s: s.code == "SERVICES_TECHNIQUES")
+
+    @classmethod
+    def make_checked_buyer(cls, name, siret):
+        partner = ChorusSandboxCase.make_public_buyer.__func__(cls, name, siret)
+        partner.action_l10n_fr_chorus_check()
+        return partner
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.state.reset()
+        clear_token_cache()
+
+    def make_invoice(self, partner=None, move_type="out_invoice", post=True, **vals):
+        invoice = self.env["account.move"].create({
+            "move_type": move_type,
+            "partner_id": (partner or self.lycee).id,
+            "invoice_date": "2026-11-02",
+            "partner_bank_id": self.bank.id,
+            "invoice_line_ids": [Command.create({"product_id": self.product_a.id, "price_unit": 1200.0,
+                                                 "tax_ids": [Command.set(self.tax_sale_a.ids)]})],
+            **vals,
+        })
+        if post:
+            invoice.action_post()
+        return invoice
+
+    def run_cron(self, method):
+        """A scheduled action runs as the superuser."""
+        return getattr(self.env["account.move"].sudo(), method)()
+
+    def sandbox_flows(self):
+        return list(self.sandbox.state.flows.values())

@@ -1,0 +1,1 @@
+from . import l10n_fr_chorus_send_wizard

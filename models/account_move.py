@@ -1,0 +1,512 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..chorus_client import (
+    BILLING_FRAMES,
+    FINAL_STATUSES,
+    INVOICE_STATUSES,
+    ChorusError,
+)
+
+_logger = logging.getLogger(__name__)
+
+TRANSFER_GROUP = "l10n_fr_chorus_pro.group_l10n_fr_chorus_transfer"
+# Fields whose change may fix what made a send fail: the next scheduled send tries again.
+FIXING_FIELDS = {
+    "partner_id", "buyer_reference", "purchase_order_reference", "contract_reference", "partner_bank_id",
+    "l10n_fr_chorus_service_id", "l10n_fr_chorus_attachment_ids", "l10n_fr_chorus_billing_frame",
+    "invoice_line_ids", "currency_id",
+}
+ALLOWED_EXTENSIONS = {
+    "bmp", "gif", "fax", "odt", "ppt", "tiff", "xls", "bz2", "gz", "jpeg", "p7s", "rtf", "txt", "xml", "csv",
+    "gzip", "jpg", "pdf", "svg", "xhtml", "xlsx", "doc", "htm", "odp", "png", "tgz", "xlc", "zip", "docx",
+    "html", "ods", "pps", "tif", "xlm", "ppsx", "pptx",
+}
+MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
+MAX_ATTACHMENT_NAME = 50
+MAX_COMMITMENT_LENGTH = 50
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    l10n_fr_chorus_transfer = fields.Boolean(
+        string="Transfer via Chorus Pro",
+        compute="_compute_l10n_fr_chorus_transfer",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Send this invoice to Chorus Pro. Ticked by default for a « Client Chorus Pro »; untick it for a "
+        "contract handled outside Chorus Pro.",
+    )
+    l10n_fr_chorus_service_id = fields.Many2one(
+        "l10n_fr_chorus.service",
+        string="Chorus Pro Service",
+        compute="_compute_l10n_fr_chorus_service_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        domain="[('partner_id', '=', commercial_partner_id), ('code', '!=', 'FACTURES_PUBLIQUES')]",
+        help="Service of the public buyer (« service exécutant »); its code is sent as the buyer reference.",
+    )
+    buyer_reference = fields.Char(
+        compute="_compute_buyer_reference", store=True, readonly=False, precompute=True,
+    )
+    l10n_fr_chorus_billing_frame = fields.Selection(
+        BILLING_FRAMES,
+        string="Billing Frame",
+        default="A1_FACTURE_FOURNISSEUR",
+        help="« Cadre de facturation » on Chorus Pro: A1 for an ordinary supplier invoice, A2 for an invoice "
+        "already paid, A9 for a subcontractor…",
+    )
+    l10n_fr_chorus_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "l10n_fr_chorus_move_attachment_rel",
+        "move_id",
+        "attachment_id",
+        string="Supporting Documents",
+        copy=False,
+        help="Documents sent with the invoice to Chorus Pro (10 MB each at most, name of 50 characters at most).",
+    )
+    l10n_fr_chorus_flow_id = fields.Many2one(
+        "l10n_fr_chorus.flow", string="Chorus Pro Flow", readonly=True, copy=False, tracking=True, index=True,
+        help="The flow (deposit) that carried the current version of this invoice.",
+    )
+    l10n_fr_chorus_flow_ids = fields.Many2many(
+        "l10n_fr_chorus.flow", "l10n_fr_chorus_flow_move_rel", "move_id", "flow_id",
+        string="Chorus Pro Flows", readonly=True, copy=False,
+        help="Every deposit of this invoice, the rejected ones included.",
+    )
+    l10n_fr_chorus_flow_number = fields.Char(
+        related="l10n_fr_chorus_flow_id.name", string="Chorus Pro Flow Number",
+    )
+    l10n_fr_chorus_invoice_cpp = fields.Char(
+        string="Chorus Pro Invoice ID", readonly=True, copy=False, tracking=True, index=True,
+        help="identifiantFactureCPP: the invoice's identifier on Chorus Pro once its flow is integrated.",
+    )
+    l10n_fr_chorus_status = fields.Selection(
+        INVOICE_STATUSES, string="Chorus Pro Status", readonly=True, copy=False, tracking=True,
+        help="Status of the invoice on Chorus Pro.",
+    )
+    l10n_fr_chorus_status_date = fields.Datetime(
+        string="Chorus Pro Status Date", readonly=True, copy=False,
+        help="When Chorus Pro set the current status.",
+    )
+    l10n_fr_chorus_status_comment = fields.Char(
+        string="Chorus Pro Comment", readonly=True, copy=False,
+        help="Comment of the buyer or of Chorus Pro with the current status.",
+    )
+    l10n_fr_chorus_error = fields.Text(
+        string="Chorus Pro Error", readonly=True, copy=False,
+        help="Why the last transfer failed, and what to fix.",
+    )
+    l10n_fr_chorus_error_retryable = fields.Boolean(
+        string="Retry Automatically", readonly=True, copy=False,
+        help="The last failure was temporary: the scheduled send tries again.",
+    )
+    l10n_fr_chorus_unknown_outcome = fields.Boolean(
+        string="Deposit Outcome Unknown", readonly=True, copy=False,
+        help="The last deposit got no answer: Chorus Pro is searched for this invoice before any new deposit.",
+    )
+    l10n_fr_chorus_state = fields.Selection(
+        selection=[
+            ("not_concerned", "Not concerned"),
+            ("to_send", "To send"),
+            ("sending", "Sending"),
+            ("deposited", "Deposited"),
+            ("integrated", "On Chorus Pro"),
+            ("paid", "Paid"),
+            ("rejected", "Rejected"),
+            ("error", "Error"),
+        ],
+        string="Chorus Pro Transfer",
+        compute="_compute_l10n_fr_chorus_state",
+        store=True,
+        index=True,
+        help="Where the invoice stands in its transfer to Chorus Pro.",
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------------------------------
+    @api.depends("partner_id", "move_type", "company_id")
+    def _compute_l10n_fr_chorus_transfer(self):
+        for move in self:
+            if move.l10n_fr_chorus_flow_id:
+                continue  # what was sent stays sent
+            partner = move.partner_id.commercial_partner_id.with_company(move.company_id)
+            move.l10n_fr_chorus_transfer = move.is_sale_document() and partner.l10n_fr_chorus_client
+
+    @api.depends("partner_id")
+    def _compute_l10n_fr_chorus_service_id(self):
+        for move in self:
+            default = move.partner_id.l10n_fr_chorus_default_service_id
+            if default and default.partner_id == move.partner_id.commercial_partner_id:
+                move.l10n_fr_chorus_service_id = default
+            elif move.l10n_fr_chorus_service_id.partner_id != move.partner_id.commercial_partner_id:
+                move.l10n_fr_chorus_service_id = False
+
+    @api.depends("l10n_fr_chorus_service_id")
+    def _compute_buyer_reference(self):
+        for move in self:
+            if move.l10n_fr_chorus_service_id:
+                move.buyer_reference = move.l10n_fr_chorus_service_id.code
+            elif not move.buyer_reference:
+                move.buyer_reference = False
+
+    @api.depends(
+        "l10n_fr_chorus_transfer", "state", "move_type", "l10n_fr_chorus_flow_id", "l10n_fr_chorus_flow_id.state",
+        "l10n_fr_chorus_invoice_cpp", "l10n_fr_chorus_status", "l10n_fr_chorus_error",
+        "l10n_fr_chorus_unknown_outcome",
+    )
+    def _compute_l10n_fr_chorus_state(self):
+        for move in self:
+            move.l10n_fr_chorus_state = move._l10n_fr_chorus_state_from_facts()
+
+    def _l10n_fr_chorus_state_from_facts(self):
+        self.ensure_one()
+        if not self.l10n_fr_chorus_transfer or not self.is_sale_document():
+            return "not_concerned"
+        if self.l10n_fr_chorus_status == "MISE_EN_PAIEMENT":
+            return "paid"
+        if self.l10n_fr_chorus_status in ("REJETEE", "SUPPRIMEE", "ABANDONNEE"):
+            return "rejected"
+        if self.l10n_fr_chorus_unknown_outcome:
+            return "sending"
+        if self.l10n_fr_chorus_error:
+            return "error"
+        if self.l10n_fr_chorus_invoice_cpp:
+            return "integrated"
+        if self.l10n_fr_chorus_flow_id:
+            return "rejected" if self.l10n_fr_chorus_flow_id.state in ("IN_REJETE",) else "deposited"
+        return "to_send" if self.state == "posted" else "not_concerned"
+
+    def write(self, vals):
+        if FIXING_FIELDS.intersection(vals) and not self.env.context.get("l10n_fr_chorus_sync"):
+            stale = self.filtered(lambda m: m.l10n_fr_chorus_error and not m.l10n_fr_chorus_unknown_outcome)
+            res = super().write(vals)
+            stale.write({"l10n_fr_chorus_error": False, "l10n_fr_chorus_error_retryable": False})
+            return res
+        return super().write(vals)
+
+    # ------------------------------------------------------------------------------------------
+    # Checks before any deposit
+    # ------------------------------------------------------------------------------------------
+    def _l10n_fr_chorus_can_resend(self):
+        """Deposited once already: only a rejection (of the flow or of the invoice) allows a new deposit."""
+        self.ensure_one()
+        if not self.l10n_fr_chorus_flow_id:
+            return True
+        return self.l10n_fr_chorus_state == "rejected" and self.l10n_fr_chorus_status not in ("MISE_EN_PAIEMENT",)
+
+    def _l10n_fr_chorus_check(self):
+        """Everything Chorus Pro would refuse later, as messages naming this invoice and what to fix."""
+        self.ensure_one()
+        prefix = _("%(invoice)s: ", invoice=self.name or _("draft invoice"))
+        errors = []
+
+        def add(message):
+            errors.append(prefix + message)
+
+        if not self.is_sale_document():
+            add(_("only customer invoices and credit notes can be sent to Chorus Pro."))
+            return errors
+        if self.state != "posted":
+            add(_("confirm the invoice before sending it to Chorus Pro."))
+        if self.l10n_fr_chorus_unknown_outcome:
+            pass  # the send searches Chorus Pro first
+        elif not self._l10n_fr_chorus_can_resend():
+            add(_("already sent to Chorus Pro (flow %(flow)s); it can only be sent again after a rejection.",
+                  flow=self.l10n_fr_chorus_flow_id.name))
+        company = self.company_id
+        if not company.siret:
+            add(_("the company %(company)s has no SIRET: fill it in the company's settings.", company=company.name))
+        for message in self._l10n_fr_chorus_check_buyer(self.commercial_partner_id.with_company(company)):
+            add(message)
+        if self.currency_id.name != "EUR":
+            add(_("Chorus Pro only takes invoices in euros (this one is in %(currency)s).",
+                  currency=self.currency_id.name))
+        if self.move_type == "out_invoice":
+            bank = self.partner_bank_id
+            if not bank:
+                add(_("choose the bank account (Recipient Bank) the buyer must pay to: Chorus Pro needs the "
+                      "payment means."))
+            elif bank.acc_type != "iban":
+                add(_("the bank account %(account)s is not an IBAN: Chorus Pro needs an IBAN for a transfer.",
+                      account=bank.acc_number))
+        for attachment in self.l10n_fr_chorus_attachment_ids:
+            for message in self._l10n_fr_chorus_check_attachment(attachment):
+                add(message)
+        return errors
+
+    def _l10n_fr_chorus_check_buyer(self, buyer):
+        siret_error = buyer._l10n_fr_chorus_siret_error()
+        if siret_error:
+            return [siret_error]
+        state = buyer.l10n_fr_chorus_structure_state
+        if state == "inactive":
+            return [_("the client %(partner)s is inactive on Chorus Pro and cannot receive invoices.",
+                      partner=buyer.display_name)]
+        if state == "unknown":
+            return [_("Chorus Pro does not know the SIRET %(siret)s of the client %(partner)s.",
+                      siret=buyer.siret, partner=buyer.display_name)]
+        if state != "active":
+            return [_("press « Check on Chorus Pro » on the client %(partner)s first.", partner=buyer.display_name)]
+        return self._l10n_fr_chorus_check_buyer_rules(buyer)
+
+    def _l10n_fr_chorus_check_buyer_rules(self, buyer):
+        errors = []
+        code = (self.buyer_reference or "").strip()
+        commitment = (self.purchase_order_reference or "").strip()
+        services = buyer.with_context(active_test=False).l10n_fr_chorus_service_ids
+        service = services.filtered(lambda s: s.code == code)[:1]
+        if code == "FACTURES_PUBLIQUES":
+            errors.append(_("the service code FACTURES_PUBLIQUES is reserved to invoices between public bodies: "
+                            "choose the buyer's service."))
+        elif code and not service:
+            errors.append(_("the service code %(code)s is unknown to Chorus Pro for %(partner)s: choose one of its "
+                            "services (press « Check on Chorus Pro » on the client to refresh them).",
+                            code=code, partner=buyer.display_name))
+        elif service and not service.active:
+            errors.append(_("the service %(service)s of %(partner)s is inactive on Chorus Pro: choose another "
+                            "service.", service=service.display_name, partner=buyer.display_name))
+        if buyer.l10n_fr_chorus_service_required and not code:
+            errors.append(_("%(partner)s requires a service code: fill in the Chorus Pro service.",
+                            partner=buyer.display_name))
+        if (buyer.l10n_fr_chorus_commitment_required or service.commitment_required) and not commitment:
+            errors.append(_("%(partner)s requires a commitment number (« engagement juridique »): fill in the "
+                            "purchase order reference.", partner=buyer.display_name))
+        if buyer.l10n_fr_chorus_service_or_commitment and not code and not commitment:
+            errors.append(_("%(partner)s requires a service code or a commitment number: fill in one of them.",
+                            partner=buyer.display_name))
+        if len(commitment) > MAX_COMMITMENT_LENGTH:
+            errors.append(_("the commitment number has %(length)s characters; Chorus Pro takes %(max)s at most.",
+                            length=len(commitment), max=MAX_COMMITMENT_LENGTH))
+        return errors
+
+    def _l10n_fr_chorus_check_attachment(self, attachment):
+        errors = []
+        extension = (attachment.name or "").rsplit(".", 1)[-1].lower() if "." in (attachment.name or "") else ""
+        if extension not in ALLOWED_EXTENSIONS:
+            errors.append(_("the supporting document %(name)s has a file type Chorus Pro refuses; allowed: "
+                            "%(allowed)s.", name=attachment.name, allowed=", ".join(sorted(ALLOWED_EXTENSIONS))))
+        if len(attachment.name or "") > MAX_ATTACHMENT_NAME:
+            errors.append(_("the name of the supporting document %(name)s is longer than %(max)s characters: "
+                            "rename it.", name=attachment.name, max=MAX_ATTACHMENT_NAME))
+        if attachment.file_size > MAX_ATTACHMENT_SIZE:
+            errors.append(_("the supporting document %(name)s is larger than 10 MB.", name=attachment.name))
+        return errors
+
+    # ------------------------------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------------------------------
+    def _l10n_fr_chorus_check_transfer_right(self):
+        if not self.env.su and not self.env.user.has_group(TRANSFER_GROUP):
+            raise AccessError(_("Only members of the group « Chorus Pro Transfer » can send invoices to Chorus Pro."))
+
+    def action_l10n_fr_chorus_send(self):
+        """« Send to Chorus Pro » (button and list action): the wizard lists what will and will not be sent."""
+        self._l10n_fr_chorus_check_transfer_right()
+        wizard = self.env["l10n_fr_chorus.send.wizard"].create({"move_ids": [(6, 0, self.ids)]})
+        return wizard._action_open()
+
+    def _l10n_fr_chorus_lock(self):
+        """Row lock for the time of the deposit; False when another worker holds it."""
+        self.env.cr.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id])
+        return bool(self.env.cr.fetchone())
+
+    def _l10n_fr_chorus_set_error(self, message, retryable=False, unknown_outcome=False):
+        self.with_context(l10n_fr_chorus_sync=True).write({
+            "l10n_fr_chorus_error": message,
+            "l10n_fr_chorus_error_retryable": retryable,
+            "l10n_fr_chorus_unknown_outcome": unknown_outcome,
+        })
+
+    def _l10n_fr_chorus_send(self, commit=False):
+        """Deposit every invoice of ``self``, each on its own: returns ``{move: (sent, message)}``.
+
+        A failure is written on its invoice and never stops, raises out of, or rolls back the others.
+        ``commit`` commits after each invoice (scheduled send, and the interactive send outside tests).
+        """
+        self._l10n_fr_chorus_check_transfer_right()
+        results = {}
+        clients = {}
+        for move in self:
+            try:
+                with self.env.cr.savepoint():
+                    results[move] = move.sudo()._l10n_fr_chorus_send_one(clients)
+            except Exception as exc:  # one broken invoice must not stop the batch
+                _logger.exception("Chorus Pro: sending invoice %s failed", move.id)
+                message = _("%(invoice)s: unexpected error (%(error)s); nothing was sent.", invoice=move.name,
+                            error=exc)
+                move.sudo()._l10n_fr_chorus_set_error(message, retryable=False)
+                results[move] = (False, message)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit - a deposit must never be forgotten
+        return results
+
+    def _l10n_fr_chorus_send_one(self, clients):
+        self.ensure_one()
+        if not self._l10n_fr_chorus_lock():
+            return False, _("%(invoice)s is being sent by another process.", invoice=self.name)
+        self.invalidate_recordset()
+        errors = self._l10n_fr_chorus_check()
+        if errors:
+            message = "\n".join(errors)
+            self._l10n_fr_chorus_set_error(message, unknown_outcome=self.l10n_fr_chorus_unknown_outcome)
+            return False, message
+        company = self.company_id
+        try:
+            if company not in clients:
+                clients[company] = company._l10n_fr_chorus_client()
+            client = clients[company]
+        except UserError as exc:
+            self._l10n_fr_chorus_set_error(exc.args[0], retryable=True)
+            return False, exc.args[0]
+        try:
+            if self.l10n_fr_chorus_unknown_outcome and self._l10n_fr_chorus_link_existing(client):
+                return True, _("%(invoice)s was already on Chorus Pro: linked to it, not sent again.",
+                               invoice=self.name)
+            with self.env.cr.savepoint():
+                document = self.env["l10n_fr_chorus.document"]._build(self)
+        except UserError as exc:
+            self._l10n_fr_chorus_set_error(exc.args[0], unknown_outcome=self.l10n_fr_chorus_unknown_outcome)
+            return False, exc.args[0]
+        except ChorusError as exc:
+            message = company._l10n_fr_chorus_error_message(exc)
+            self._l10n_fr_chorus_set_error(message, retryable=True, unknown_outcome=True)
+            return False, message
+        try:
+            answer = client.deposit_flow(document["content"], document["filename"], document["syntax"])
+        except ChorusError as exc:
+            message = company._l10n_fr_chorus_error_message(exc)
+            if exc.deposit_unknown:
+                message = _(
+                    "%(invoice)s: no answer from Chorus Pro after the deposit (%(reason)s). Chorus Pro will be "
+                    "searched for this invoice before it is ever sent again.",
+                    invoice=self.name, reason=exc.message,
+                )
+            else:
+                message = _("%(invoice)s: ", invoice=self.name) + message
+            self._l10n_fr_chorus_set_error(message, retryable=exc.retryable, unknown_outcome=exc.deposit_unknown)
+            return False, message
+        flow = self._l10n_fr_chorus_record_deposit(answer, document)
+        return True, _("%(invoice)s: sent to Chorus Pro in flow %(flow)s.", invoice=self.name, flow=flow.name)
+
+    def _l10n_fr_chorus_record_deposit(self, answer, document, moves=None):
+        moves = moves or self
+        company = moves.company_id
+        Flow = self.env["l10n_fr_chorus.flow"]
+        flow = Flow.create({
+            "name": answer["numeroFluxDepot"],
+            "company_id": company.id,
+            "deposit_date": fields.Datetime.now(),
+            "syntax": document["syntax"],
+            "state": "IN_RECU",
+            "move_ids": [(6, 0, moves.ids)],
+        })
+        flow.attachment_id = self.env["ir.attachment"].create({
+            "name": document["filename"],
+            "raw": document["content"],
+            "res_model": Flow._name,
+            "res_id": flow.id,
+        })
+        moves.with_context(l10n_fr_chorus_sync=True).write({
+            "l10n_fr_chorus_flow_id": flow.id,
+            "l10n_fr_chorus_flow_ids": [(4, flow.id)],
+            "l10n_fr_chorus_invoice_cpp": False,
+            "l10n_fr_chorus_status": False,
+            "l10n_fr_chorus_status_date": False,
+            "l10n_fr_chorus_status_comment": False,
+            "l10n_fr_chorus_error": False,
+            "l10n_fr_chorus_error_retryable": False,
+            "l10n_fr_chorus_unknown_outcome": False,
+        })
+        for move in moves:
+            move.message_post(body=_("Sent to Chorus Pro in flow %(flow)s (%(file)s).", flow=flow.name,
+                                     file=document["filename"]))
+        return flow
+
+    def _l10n_fr_chorus_link_existing(self, client):
+        """After a deposit without answer: is the invoice on Chorus Pro already? Link it and say True."""
+        self.ensure_one()
+        found = [inv for inv in client.search_supplier_invoices(numero_facture=self.name)
+                 if inv.get("numeroFacture") == self.name]
+        if not found:
+            return False
+        invoice = found[-1]
+        Flow = self.env["l10n_fr_chorus.flow"]
+        flow = Flow.search([("name", "=", invoice.get("numeroFluxDepot")), ("company_id", "=", self.company_id.id)])
+        if not flow and invoice.get("numeroFluxDepot"):
+            flow = Flow.create({"name": invoice["numeroFluxDepot"], "company_id": self.company_id.id,
+                                "move_ids": [(6, 0, self.ids)], "state": "IN_INTEGRE"})
+        self.with_context(l10n_fr_chorus_sync=True).write({
+            "l10n_fr_chorus_flow_id": flow.id,
+            "l10n_fr_chorus_flow_ids": [(4, flow.id)] if flow else [],
+            "l10n_fr_chorus_invoice_cpp": str(invoice["identifiantFactureCPP"]),
+            "l10n_fr_chorus_error": False,
+            "l10n_fr_chorus_error_retryable": False,
+            "l10n_fr_chorus_unknown_outcome": False,
+        })
+        self._l10n_fr_chorus_apply_status(invoice.get("statut"), invoice.get("dateHeureEtatCourant"),
+                                          invoice.get("commentaireEtatCourant"))
+        self.message_post(body=_("Found on Chorus Pro after a deposit without answer: linked to invoice %(id)s, "
+                                 "not sent again.", id=invoice["identifiantFactureCPP"]))
+        return True
+
+    def _l10n_fr_chorus_apply_status(self, status, date=None, comment=None):
+        """Store a status read from Chorus Pro (the follow-up of statuses extends this)."""
+        self.ensure_one()
+        if not status or status not in dict(INVOICE_STATUSES):
+            return False
+        vals = {"l10n_fr_chorus_status_comment": comment or False}
+        if date:
+            vals["l10n_fr_chorus_status_date"] = fields.Datetime.to_datetime(date[:19].replace("T", " "))
+        changed = status != self.l10n_fr_chorus_status
+        vals["l10n_fr_chorus_status"] = status
+        self.with_context(l10n_fr_chorus_sync=True).write(vals)
+        return changed
+
+    @api.model
+    def _l10n_fr_chorus_is_final_status(self, status):
+        return status in FINAL_STATUSES
+
+    # ------------------------------------------------------------------------------------------
+    # Scheduled send
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _l10n_fr_chorus_send_domain(self, company):
+        return [
+            ("company_id", "=", company.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("state", "=", "posted"),
+            ("l10n_fr_chorus_transfer", "=", True),
+            ("invoice_date", ">=", company.l10n_fr_chorus_start_date),
+            "|",
+            ("l10n_fr_chorus_state", "=", "to_send"),
+            "&",
+            ("l10n_fr_chorus_state", "in", ("error", "sending")),
+            ("l10n_fr_chorus_error_retryable", "=", True),
+        ]
+
+    @api.model
+    def _cron_l10n_fr_chorus_send(self, limit=1000):
+        """Send what is due, company by company; commit after each invoice (outside tests)."""
+        commit = self.env["account.move.send"]._can_commit()
+        sent = self.browse()
+        for company in self.env["res.company"].search([("l10n_fr_chorus_start_date", "!=", False)]):
+            moves = self.with_company(company).search(self._l10n_fr_chorus_send_domain(company),
+                                                      order="invoice_date, id", limit=limit)
+            if not moves:
+                continue
+            results = moves._l10n_fr_chorus_send(commit=commit)
+            sent |= self.browse([m.id for m, (ok, _msg) in results.items() if ok])
+        if sent:
+            sync = self.env.ref("l10n_fr_chorus_pro.ir_cron_l10n_fr_chorus_sync", raise_if_not_found=False)
+            if sync:
+                sync._trigger(at=fields.Datetime.now() + timedelta(minutes=5))
+        return sent

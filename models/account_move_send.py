@@ -1,0 +1,46 @@
+from odoo import _, api, models
+
+from .account_move import TRANSFER_GROUP
+
+
+class AccountMoveSend(models.AbstractModel):
+    """« Send » on a Chorus Pro client's invoice deposits it on Chorus Pro (sending method « Chorus Pro »)."""
+
+    _inherit = "account.move.send"
+
+    @api.model
+    def _is_applicable_to_move(self, method, move, **move_data):
+        if method == "chorus_pro":
+            return move.is_sale_document() and move.l10n_fr_chorus_transfer
+        return super()._is_applicable_to_move(method, move, **move_data)
+
+    def _get_alerts(self, moves, moves_data):
+        alerts = super()._get_alerts(moves, moves_data)
+        chorus_moves = moves.filtered(
+            lambda m: "chorus_pro" in moves_data[m]["sending_methods"]
+            and self._is_applicable_to_move("chorus_pro", m, **moves_data[m])
+        )
+        if not chorus_moves:
+            return alerts
+        if not self.env.user.has_group(TRANSFER_GROUP):
+            alerts["l10n_fr_chorus_pro_rights"] = {
+                "level": "danger",
+                "message": _("Only members of the group « Chorus Pro Transfer » can send invoices to Chorus Pro."),
+            }
+            return alerts
+        problems = [error for move in chorus_moves for error in move._l10n_fr_chorus_check()]
+        if problems:
+            alerts["l10n_fr_chorus_pro_check"] = {"level": "danger", "message": "\n".join(problems)}
+        return alerts
+
+    @api.model
+    def _call_web_service_after_invoice_pdf_render(self, invoices_data):
+        super()._call_web_service_after_invoice_pdf_render(invoices_data)
+        for invoice, invoice_data in invoices_data.items():
+            if "chorus_pro" not in invoice_data["sending_methods"]:
+                continue
+            if not self._is_applicable_to_move("chorus_pro", invoice, **invoice_data):
+                continue
+            sent, message = invoice._l10n_fr_chorus_send(commit=False)[invoice]
+            if not sent:
+                invoice_data["error"] = message

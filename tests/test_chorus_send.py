@@ -1,0 +1,273 @@
+"""« Envoyer à Chorus Pro »: checks, the wizard, batches, the scheduled send, faults, exactly once."""
+
+import base64
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import ChorusInvoiceCase
+
+
+@tagged("post_install", "-at_install")
+class TestChorusSend(ChorusInvoiceCase):
+    def send(self, invoices):
+        action = invoices.action_l10n_fr_chorus_send()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        return wizard, wizard.action_send() and wizard
+
+    def deposits(self):
+        return self.sandbox.state.calls["factures/deposer/flux"]
+
+    # ------------------------------------------------------------------ the happy path
+    def test_flag_ticks_transfer_and_can_be_unticked(self):
+        invoice = self.make_invoice(self.lycee, post=False)
+        self.assertTrue(invoice.l10n_fr_chorus_transfer)
+        invoice.l10n_fr_chorus_transfer = False
+        invoice.action_post()
+        self.assertEqual(invoice.l10n_fr_chorus_state, "not_concerned")
+        other = self.make_invoice(self.partner_a)
+        self.assertFalse(other.l10n_fr_chorus_transfer)
+
+    def test_single_send_keeps_the_exact_file_and_reaches_chorus(self):
+        invoice = self.make_invoice(self.lycee)
+        self.assertEqual(invoice.l10n_fr_chorus_state, "to_send")
+        wizard, _done = self.send(invoice)
+        self.assertIn("sent to Chorus Pro in flow", wizard.result_html)
+        self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
+        flow = invoice.l10n_fr_chorus_flow_id
+        self.assertRegex(flow.name, r"^CPP\d{22}$")
+        self.assertEqual(flow.move_ids, invoice)
+        self.assertEqual(flow.syntax, "IN_DP_E1_UBL_INVOICE")
+        sent = base64.b64decode(self.sandbox.state.last_requests["factures/deposer/flux"]["fichierFlux"])
+        self.assertEqual(flow.attachment_id.raw, sent, "the attachment is the exact file deposited")
+        self.assertIn(flow.name, invoice.message_ids[0].body)
+        self.assertEqual(self.deposits(), 1)
+        # Chorus Pro integrates it
+        self.sandbox.state.advance(flows_to_final=True)
+        [chorus_flow] = self.sandbox_flows()
+        self.assertEqual(chorus_flow.state, "IN_INTEGRE")
+        self.assertEqual(chorus_flow.parsed[0].number, invoice.name)
+
+    def test_credit_note(self):
+        refund = self.make_invoice(self.lycee, move_type="out_refund")
+        self.send(refund)
+        self.assertEqual(refund.l10n_fr_chorus_state, "deposited")
+        self.sandbox.state.advance(flows_to_final=True)
+        self.assertEqual(self.sandbox_flows()[0].state, "IN_INTEGRE")
+
+    def test_every_format_is_accepted(self):
+        for fmt, syntax in (("ubl", "IN_DP_E1_UBL_INVOICE"), ("cii", "IN_DP_E1_CII_16B"),
+                            ("facturx", "IN_DP_E2_CII_FACTURX")):
+            with self.subTest(fmt=fmt):
+                self.company.l10n_fr_chorus_format = fmt
+                invoice = self.make_invoice(self.montreuil, l10n_fr_chorus_service_id=self.service_technique.id,
+                                            purchase_order_reference="EJ-1", contract_reference="MARCHE-2026-7")
+                self.send(invoice)
+                self.assertEqual(invoice.l10n_fr_chorus_flow_id.syntax, syntax)
+                self.sandbox.state.advance(flows_to_final=True)
+                flow = self.sandbox.state.flows[invoice.l10n_fr_chorus_flow_id.name]
+                self.assertEqual(flow.state, "IN_INTEGRE", flow.dp_errors or flow.technical_errors)
+                parsed = flow.parsed[0]
+                self.assertEqual((parsed.buyer_siret, parsed.service_code, parsed.commitment, parsed.market),
+                                 ("21750001600019", "SERVICES_TECHNIQUES", "EJ-1", "MARCHE-2026-7"))
+
+    # ------------------------------------------------------------------ batches and checks
+    def test_batch_sends_the_valid_ones_and_explains_the_others(self):
+        good = self.make_invoice(self.lycee)
+        no_service = self.make_invoice(self.montreuil)
+        no_commitment = self.make_invoice(self.hospital)
+        draft = self.make_invoice(self.lycee, post=False)
+        action = (good | no_service | no_commitment | draft).action_l10n_fr_chorus_send()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertEqual(wizard.ready_move_ids, good)
+        self.assertEqual(wizard.blocked_count, 3)
+        self.assertIn(f"{no_service.name}: Commune de Montreuil-sur-Loire requires a service code", wizard.blocked_html)
+        self.assertIn(f"{no_commitment.name}: Centre hospitalier de Valbonne requires a commitment number",
+                      wizard.blocked_html)
+        self.assertIn("confirm the invoice before sending it", wizard.blocked_html)
+        wizard.action_send()
+        self.assertEqual(good.l10n_fr_chorus_state, "deposited")
+        self.assertEqual((no_service | no_commitment).mapped("l10n_fr_chorus_state"), ["to_send", "to_send"])
+        self.assertEqual(self.deposits(), 1)
+
+    def assertCheck(self, invoice, fragment):
+        errors = "\n".join(invoice._l10n_fr_chorus_check())
+        self.assertIn(invoice.name, errors)
+        self.assertIn(fragment, errors)
+
+    def test_each_check_names_the_invoice_and_the_fix(self):
+        services = self.montreuil.with_context(active_test=False).l10n_fr_chorus_service_ids
+        inactive = services.filtered(lambda s: s.code == "ANCIEN_SERVICE")
+        ecoles = services.filtered(lambda s: s.code == "ECOLES")
+        self.assertCheck(self.make_invoice(self.montreuil, buyer_reference="FACTURES_PUBLIQUES"),
+                         "FACTURES_PUBLIQUES is reserved")
+        self.assertCheck(self.make_invoice(self.montreuil, l10n_fr_chorus_service_id=inactive.id),
+                         "is inactive on Chorus Pro: choose another service")
+        self.assertCheck(self.make_invoice(self.montreuil, buyer_reference="NOPE"),
+                         "the service code NOPE is unknown to Chorus Pro")
+        self.assertCheck(self.make_invoice(self.montreuil, l10n_fr_chorus_service_id=ecoles.id),
+                         "requires a commitment number")
+        self.assertCheck(self.make_invoice(self.hospital, purchase_order_reference="X" * 51),
+                         "the commitment number has 51 characters")
+        self.assertCheck(self.make_invoice(self.lycee, partner_bank_id=False), "choose the bank account")
+        self.assertCheck(self.make_invoice(self.lycee, currency_id=self.other_currency.id),
+                         "only takes invoices in euros")
+        unchecked = self.env["res.partner"].create({"name": "Mairie", "is_company": True,
+                                                    "siret": "21130055300016"})
+        unchecked.l10n_fr_chorus_client = True
+        self.assertCheck(self.make_invoice(unchecked), "press « Check on Chorus Pro » on the client Mairie")
+        bad = self.env["ir.attachment"].create({"name": "x" * 47 + ".exe", "raw": b"MZ"})
+        self.assertCheck(self.make_invoice(self.lycee, l10n_fr_chorus_attachment_ids=[(6, 0, bad.ids)]),
+                         "has a file type Chorus Pro refuses")
+        self.assertCheck(self.make_invoice(self.lycee, l10n_fr_chorus_attachment_ids=[(6, 0, bad.ids)]),
+                         "is longer than 50 characters")
+
+    def test_fixing_the_invoice_clears_the_error(self):
+        invoice = self.make_invoice(self.montreuil)
+        invoice._l10n_fr_chorus_send()
+        self.assertEqual(invoice.l10n_fr_chorus_state, "error")
+        self.assertIn("requires a service code", invoice.l10n_fr_chorus_error)
+        invoice.l10n_fr_chorus_service_id = self.service_technique
+        self.assertEqual(invoice.l10n_fr_chorus_state, "to_send")
+        self.assertEqual(invoice.buyer_reference, "SERVICES_TECHNIQUES")
+
+    def test_default_service_of_the_invoicing_contact(self):
+        contact = self.env["res.partner"].create({
+            "name": "Services techniques", "parent_id": self.montreuil.id, "type": "invoice",
+            "l10n_fr_chorus_default_service_id": self.service_technique.id,
+        })
+        invoice = self.make_invoice(contact, post=False)
+        self.assertEqual(invoice.l10n_fr_chorus_service_id, self.service_technique)
+        self.assertEqual(invoice.buyer_reference, "SERVICES_TECHNIQUES")
+
+    # ------------------------------------------------------------------ rights
+    def test_user_outside_the_transfer_group_cannot_send(self):
+        user = self.env["res.users"].create({
+            "name": "Comptable", "login": "comptable_chorus", "company_id": self.company.id,
+            "company_ids": [(6, 0, self.company.ids)],
+            "groups_id": [(6, 0, [self.env.ref("account.group_account_manager").id])],
+        })
+        invoice = self.make_invoice(self.lycee)
+        with self.assertRaises(AccessError):
+            invoice.with_user(user).action_l10n_fr_chorus_send()
+        with self.assertRaises(AccessError):
+            invoice.with_user(user)._l10n_fr_chorus_send()
+        self.assertEqual(self.deposits(), 0)
+        user.groups_id += self.env.ref("l10n_fr_chorus_pro.group_l10n_fr_chorus_transfer")
+        invoice.with_user(user)._l10n_fr_chorus_send()
+        self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
+
+    # ------------------------------------------------------------------ exactly once
+    def test_deposited_invoice_is_not_sent_twice(self):
+        invoice = self.make_invoice(self.lycee)
+        invoice._l10n_fr_chorus_send()
+        sent, message = invoice._l10n_fr_chorus_send()[invoice]
+        self.assertFalse(sent)
+        self.assertIn("already sent to Chorus Pro", message)
+        self.assertEqual(self.deposits(), 1)
+
+    def test_rejected_invoice_can_be_corrected_and_resent_keeping_history(self):
+        invoice = self.make_invoice(self.lycee)
+        invoice._l10n_fr_chorus_send()
+        first_flow = invoice.l10n_fr_chorus_flow_id
+        self.sandbox.state.advance(flows_to_final=True)
+        invoice._l10n_fr_chorus_apply_status("REJETEE", comment="Mauvais destinataire")
+        self.assertEqual(invoice.l10n_fr_chorus_state, "rejected")
+        invoice._l10n_fr_chorus_send()
+        self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
+        self.assertNotEqual(invoice.l10n_fr_chorus_flow_id, first_flow)
+        self.assertEqual(invoice.l10n_fr_chorus_flow_ids, first_flow | invoice.l10n_fr_chorus_flow_id)
+
+    # ------------------------------------------------------------------ faults
+    def test_server_errors_leave_a_clear_retryable_error_and_nothing_sent(self):
+        for fault in ("500", "503", "429"):
+            with self.subTest(fault=fault):
+                invoice = self.make_invoice(self.lycee)
+                self.sandbox.state.add_fault("factures/deposer/flux", fault)
+                sent, message = invoice._l10n_fr_chorus_send()[invoice]
+                self.assertFalse(sent)
+                self.assertIn("cannot be reached", message)
+                self.assertTrue(invoice.l10n_fr_chorus_error_retryable)
+                self.assertEqual(self.sandbox_flows(), [], "the sandbox recorded nothing")
+                self.sandbox.state.reset()
+
+    def test_unsubscribed_factures_api(self):
+        invoice = self.make_invoice(self.lycee)
+        self.sandbox.state.set_subscriptions(["structures", "transverses"])
+        invoice._l10n_fr_chorus_send()
+        self.assertEqual(invoice.l10n_fr_chorus_state, "error")
+        self.assertIn("not subscribed to the Chorus Pro API « Factures »", invoice.l10n_fr_chorus_error)
+
+    def test_expired_token_is_renewed(self):
+        invoice = self.make_invoice(self.lycee)
+        self.sandbox.state.add_fault("factures/deposer/flux", "401")
+        invoice._l10n_fr_chorus_send()
+        self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
+        self.assertEqual(len(self.sandbox_flows()), 1)
+
+    def test_dropped_connection_after_the_deposit_is_never_sent_twice(self):
+        invoice = self.make_invoice(self.lycee)
+        self.sandbox.state.add_fault("factures/deposer/flux", "drop_after_record")
+        sent, message = invoice._l10n_fr_chorus_send()[invoice]
+        self.assertFalse(sent)
+        self.assertIn("no answer from Chorus Pro after the deposit", message)
+        self.assertEqual(invoice.l10n_fr_chorus_state, "sending")
+        self.assertEqual(len(self.sandbox_flows()), 1, "Chorus Pro did record it")
+        # Chorus Pro integrates it; the next attempt finds it instead of depositing again
+        self.sandbox.state.advance(flows_to_final=True)
+        sent, message = invoice._l10n_fr_chorus_send()[invoice]
+        self.assertTrue(sent, message)
+        self.assertIn("linked to it, not sent again", message)
+        self.assertEqual(invoice.l10n_fr_chorus_state, "integrated")
+        self.assertEqual(invoice.l10n_fr_chorus_flow_id.name, self.sandbox_flows()[0].number)
+        self.assertEqual(self.deposits(), 1)
+
+    def test_malformed_answer_is_an_unknown_outcome(self):
+        invoice = self.make_invoice(self.lycee)
+        self.sandbox.state.add_fault("factures/deposer/flux", "malformed_json")
+        invoice._l10n_fr_chorus_send()
+        self.assertEqual(invoice.l10n_fr_chorus_state, "sending")
+        self.assertTrue(invoice.l10n_fr_chorus_unknown_outcome)
+
+    def test_sandbox_down_loses_nothing(self):
+        invoice = self.make_invoice(self.lycee)
+        self.company.l10n_fr_chorus_sandbox_url = "http://127.0.0.1:9"
+        try:
+            invoice._l10n_fr_chorus_send()
+        finally:
+            self.company.l10n_fr_chorus_sandbox_url = self.sandbox.url
+        self.assertEqual(invoice.l10n_fr_chorus_state, "error")
+        self.assertFalse(invoice.l10n_fr_chorus_unknown_outcome, "refused connection: surely not sent")
+        invoice._l10n_fr_chorus_send()
+        self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
+
+    # ------------------------------------------------------------------ scheduled send
+    def test_scheduled_send_honours_the_start_date_and_goes_on_after_failures(self):
+        self.company.l10n_fr_chorus_start_date = "2026-11-01"
+        before = self.make_invoice(self.lycee, invoice_date="2026-10-31")
+        after = self.make_invoice(self.lycee, invoice_date="2026-11-02")
+        broken = self.make_invoice(self.montreuil, invoice_date="2026-11-02")  # no service code
+        also = self.make_invoice(self.lycee, invoice_date="2026-11-03")
+        unticked = self.make_invoice(self.lycee, invoice_date="2026-11-02")
+        unticked.l10n_fr_chorus_transfer = False
+        self.run_cron("_cron_l10n_fr_chorus_send")
+        self.assertEqual(before.l10n_fr_chorus_state, "to_send")
+        self.assertEqual((after | also).mapped("l10n_fr_chorus_state"), ["deposited", "deposited"])
+        self.assertEqual(broken.l10n_fr_chorus_state, "error")
+        self.assertEqual(unticked.l10n_fr_chorus_state, "not_concerned")
+        self.assertEqual(self.deposits(), 2)
+        # a second run sends nothing more; a temporary failure is retried
+        retry = self.make_invoice(self.lycee, invoice_date="2026-11-04")
+        self.sandbox.state.add_fault("factures/deposer/flux", "503")
+        self.run_cron("_cron_l10n_fr_chorus_send")
+        self.assertEqual(retry.l10n_fr_chorus_state, "error")
+        self.run_cron("_cron_l10n_fr_chorus_send")
+        self.assertEqual(retry.l10n_fr_chorus_state, "deposited")
+        self.assertEqual(len(self.sandbox_flows()), 3)
+
+    def test_send_and_print_uses_chorus_pro(self):
+        invoice = self.make_invoice(self.lycee)
+        self.assertEqual(
+            self.env["account.move.send"]._get_default_sending_method(invoice), "chorus_pro")
+        self.env["account.move.send"]._generate_and_send_invoices(invoice, sending_methods={"chorus_pro"})
+        self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")

@@ -18,6 +18,7 @@
         "security/l10n_fr_chorus_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron.xml",
+        "data/mail_activity_type.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",

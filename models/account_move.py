@@ -1,5 +1,8 @@
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from itertools import islice
+
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -8,7 +11,10 @@ from ..chorus_client import (
     BILLING_FRAMES,
     FINAL_STATUSES,
     INVOICE_STATUSES,
+    ChorusBusinessError,
     ChorusError,
+    ChorusInvalidAnswer,
+    ChorusTransientError,
 )
 
 _logger = logging.getLogger(__name__)
@@ -28,6 +34,12 @@ ALLOWED_EXTENSIONS = {
 MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
 MAX_ATTACHMENT_NAME = 50
 MAX_COMMITMENT_LENGTH = 50
+# Statuses that ask the supplier to act, with what to do.
+TO_HANDLE_STATUSES = {"SUSPENDUE", "A_RECYCLER", "REJETEE", "A_COMPLETER", "NON_CONFORME"}
+# For a buyer that never reports payment, these are the last statuses Chorus Pro will show.
+PAYMENT_HIDDEN_FINAL_STATUSES = {"MISE_A_DISPOSITION_COMPTABLE", "COMPTABILISEE"}
+SYNC_BATCH = 100
+SYNC_LOCK_KEY = 74551  # pg advisory lock namespace of the status sync (with the company id)
 
 
 class AccountMove(models.Model):
@@ -112,6 +124,34 @@ class AccountMove(models.Model):
         string="Deposit Outcome Unknown", readonly=True, copy=False,
         help="The last deposit got no answer: Chorus Pro is searched for this invoice before any new deposit.",
     )
+    l10n_fr_chorus_rejection = fields.Text(
+        string="Chorus Pro Rejection", readonly=True, copy=False, tracking=True,
+        help="Why Chorus Pro refused the deposited invoice (rejected or incomplete flow).",
+    )
+    l10n_fr_chorus_history_ids = fields.One2many(
+        "l10n_fr_chorus.status.history", "move_id", string="Chorus Pro History", readonly=True, copy=False,
+        help="Every status the invoice went through on Chorus Pro.",
+    )
+    l10n_fr_chorus_summary = fields.Selection(
+        selection=[
+            ("in_progress", "In progress"),
+            ("to_handle", "To handle"),
+            ("paid", "Paid"),
+            ("rejected", "Rejected"),
+        ],
+        string="Chorus Pro Follow-up",
+        compute="_compute_l10n_fr_chorus_state",
+        store=True,
+        index=True,
+        help="In progress: on its way on Chorus Pro. To handle: something must be done (error, suspended, to "
+        "recycle). Paid. Rejected.",
+    )
+    l10n_fr_chorus_is_final = fields.Boolean(
+        string="Chorus Pro Final",
+        compute="_compute_l10n_fr_chorus_state",
+        store=True,
+        help="The invoice will not change any more on Chorus Pro: its status is no longer followed.",
+    )
     l10n_fr_chorus_state = fields.Selection(
         selection=[
             ("not_concerned", "Not concerned"),
@@ -161,11 +201,24 @@ class AccountMove(models.Model):
     @api.depends(
         "l10n_fr_chorus_transfer", "state", "move_type", "l10n_fr_chorus_flow_id", "l10n_fr_chorus_flow_id.state",
         "l10n_fr_chorus_invoice_cpp", "l10n_fr_chorus_status", "l10n_fr_chorus_error",
-        "l10n_fr_chorus_unknown_outcome",
+        "l10n_fr_chorus_unknown_outcome", "l10n_fr_chorus_rejection",
     )
     def _compute_l10n_fr_chorus_state(self):
         for move in self:
-            move.l10n_fr_chorus_state = move._l10n_fr_chorus_state_from_facts()
+            state = move._l10n_fr_chorus_state_from_facts()
+            move.l10n_fr_chorus_state = state
+            move.l10n_fr_chorus_summary = move._l10n_fr_chorus_summary_from_state(state)
+            move.l10n_fr_chorus_is_final = state in ("paid", "rejected") or (
+                state == "integrated" and move._l10n_fr_chorus_is_final_status(move.l10n_fr_chorus_status))
+
+    def _l10n_fr_chorus_summary_from_state(self, state):
+        if state in ("not_concerned", "to_send"):
+            return False
+        if state in ("paid", "rejected"):
+            return state
+        if state == "error" or self.l10n_fr_chorus_status in TO_HANDLE_STATUSES:
+            return "to_handle"
+        return "in_progress"
 
     def _l10n_fr_chorus_state_from_facts(self):
         self.ensure_one()
@@ -177,6 +230,8 @@ class AccountMove(models.Model):
             return "rejected"
         if self.l10n_fr_chorus_unknown_outcome:
             return "sending"
+        if self.l10n_fr_chorus_rejection:
+            return "rejected"
         if self.l10n_fr_chorus_error:
             return "error"
         if self.l10n_fr_chorus_invoice_cpp:
@@ -425,6 +480,7 @@ class AccountMove(models.Model):
             "l10n_fr_chorus_error": False,
             "l10n_fr_chorus_error_retryable": False,
             "l10n_fr_chorus_unknown_outcome": False,
+            "l10n_fr_chorus_rejection": False,
         })
         for move in moves:
             move.message_post(body=_("Sent to Chorus Pro in flow %(flow)s (%(file)s).", flow=flow.name,
@@ -459,21 +515,231 @@ class AccountMove(models.Model):
         return True
 
     def _l10n_fr_chorus_apply_status(self, status, date=None, comment=None):
-        """Store a status read from Chorus Pro (the follow-up of statuses extends this)."""
+        """Record a status read from Chorus Pro: history, chatter (tracking), follow-up activities.
+
+        Returns True when the current status changed. An older status only completes the history.
+        """
         self.ensure_one()
         if not status or status not in dict(INVOICE_STATUSES):
             return False
-        vals = {"l10n_fr_chorus_status_comment": comment or False}
-        if date:
-            vals["l10n_fr_chorus_status_date"] = fields.Datetime.to_datetime(date[:19].replace("T", " "))
+        moment = self._l10n_fr_chorus_parse_datetime(date) or fields.Datetime.now()
+        History = self.env["l10n_fr_chorus.status.history"].sudo()
+        if not History.search_count([("move_id", "=", self.id), ("status", "=", status), ("date", "=", moment)]):
+            History.create({"move_id": self.id, "status": status, "date": moment, "comment": comment or False,
+                            "flow_id": self.l10n_fr_chorus_flow_id.id})
+        current = self.l10n_fr_chorus_status_date
+        if self.l10n_fr_chorus_status and current and moment < current:
+            return False
+        if status == self.l10n_fr_chorus_status and (comment or False) == (self.l10n_fr_chorus_status_comment or False):
+            return False
         changed = status != self.l10n_fr_chorus_status
-        vals["l10n_fr_chorus_status"] = status
-        self.with_context(l10n_fr_chorus_sync=True).write(vals)
+        self.with_context(l10n_fr_chorus_sync=True).write({
+            "l10n_fr_chorus_status": status,
+            "l10n_fr_chorus_status_date": moment,
+            "l10n_fr_chorus_status_comment": comment or False,
+        })
+        if comment:
+            self.message_post(body=_("Chorus Pro comment (%(status)s): %(comment)s",
+                                     status=dict(self._fields["l10n_fr_chorus_status"]._description_selection(
+                                         self.env))[status], comment=comment))
+        if changed:
+            self._l10n_fr_chorus_follow_up(status, comment)
         return changed
 
     @api.model
+    def _l10n_fr_chorus_parse_datetime(self, value):
+        """Chorus Pro dates (``2026-11-29T10:15:00.000+01:00`` or ``2026-11-29``) as naive UTC datetimes."""
+        if not value:
+            return False
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        if moment.tzinfo:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.replace(microsecond=0)
+
+    @api.model
     def _l10n_fr_chorus_is_final_status(self, status):
-        return status in FINAL_STATUSES
+        if status in FINAL_STATUSES:
+            return True
+        return bool(status in PAYMENT_HIDDEN_FINAL_STATUSES
+                    and self.commercial_partner_id.l10n_fr_chorus_payment_hidden)
+
+    # ------------------------------------------------------------------------------------------
+    # Follow-up activities
+    # ------------------------------------------------------------------------------------------
+    def _l10n_fr_chorus_follow_up_user(self):
+        return self.invoice_user_id or self.company_id.l10n_fr_chorus_followup_user_id or self.env.user
+
+    def _l10n_fr_chorus_follow_up(self, status, comment=None):
+        """An activity when the buyer needs something; close it when the invoice moves on."""
+        notes = {
+            "SUSPENDUE": _("The buyer suspended the invoice: a document is missing. Add it on Chorus Pro "
+                           "(« compléter ») so that processing resumes."),
+            "A_RECYCLER": _("The buyer asks to recycle the invoice: fix the recipient, the service or the "
+                            "commitment number on Chorus Pro (« recycler »), keeping the invoice number."),
+            "REJETEE": _("The buyer rejected the invoice: issue a credit note, then a new invoice."),
+        }
+        activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_chorus")
+        open_activities = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        if open_activities:
+            open_activities.action_feedback(feedback=_("Chorus Pro status is now %(status)s.", status=status))
+        if status in notes:
+            note = notes[status] + (Markup("<br/>") + _("Comment: %(comment)s", comment=comment) if comment else "")
+            self.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=_("Chorus Pro: %(status)s", status=dict(INVOICE_STATUSES)[status]),
+                note=note,
+                user_id=self._l10n_fr_chorus_follow_up_user().id,
+            )
+
+    def _l10n_fr_chorus_reject(self, reason):
+        """Chorus Pro refused the deposited invoice (flow rejected, or this invoice in a partial flow)."""
+        self.ensure_one()
+        if self.l10n_fr_chorus_rejection == reason:
+            return
+        self.with_context(l10n_fr_chorus_sync=True).write({"l10n_fr_chorus_rejection": reason})
+        activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_chorus")
+        self.activity_schedule(
+            activity_type_id=activity_type.id,
+            summary=_("Chorus Pro refused the invoice"),
+            note=_("%(reason)s Fix the invoice, then send it again.", reason=reason),
+            user_id=self._l10n_fr_chorus_follow_up_user().id,
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # Status synchronisation
+    # ------------------------------------------------------------------------------------------
+    def action_l10n_fr_chorus_refresh_status(self):
+        """« Mettre à jour le statut »: flow reports, then the full dated history of each invoice."""
+        moves = self.filtered(lambda m: m.l10n_fr_chorus_flow_id)
+        for company in moves.company_id:
+            company_moves = moves.filtered(lambda m, c=company: m.company_id == c).sudo()
+            client = company._l10n_fr_chorus_client()
+            try:
+                for flow in company_moves.l10n_fr_chorus_flow_id.filtered(lambda f: not f.is_final):
+                    flow._l10n_fr_chorus_update(client)
+                for move in company_moves:
+                    move._l10n_fr_chorus_refresh_one(client)
+            except ChorusError as exc:
+                raise UserError(company._l10n_fr_chorus_error_message(exc)) from None
+        return True
+
+    def _l10n_fr_chorus_refresh_one(self, client):
+        self.ensure_one()
+        flow = self.l10n_fr_chorus_flow_id
+        if not self.l10n_fr_chorus_invoice_cpp and flow.state in ("IN_INTEGRE", "IN_INTEGRE_PARTIEL"):
+            for item in client.search_supplier_invoices(numero_flux_depot=flow.name):
+                if item.get("numeroFacture") == self.name:
+                    self.with_context(l10n_fr_chorus_sync=True).l10n_fr_chorus_invoice_cpp = str(
+                        item["identifiantFactureCPP"])
+        if not self.l10n_fr_chorus_invoice_cpp:
+            return
+        history = client.get_invoice_history(int(self.l10n_fr_chorus_invoice_cpp))
+        entries = (history.get("historiquesDesStatuts") or {}).get("histoStatut") or []
+        if isinstance(entries, dict):
+            entries = [entries]
+        entries = sorted(entries, key=lambda e: (e.get("histoStatutDatePassage") or "", e.get("histoStatutId") or 0))
+        for entry in entries:
+            self._l10n_fr_chorus_apply_status(entry.get("histoStatutCode"), entry.get("histoStatutDatePassage"),
+                                              entry.get("histoStatutCommentaire"))
+
+    @api.model
+    def _cron_l10n_fr_chorus_sync(self):
+        """Scheduled follow-up, company by company; one bad answer never stops the run."""
+        commit = self.env["account.move.send"]._can_commit()
+        for company in self.env["res.company"].search([]):
+            if not self.search_count([("company_id", "=", company.id), ("l10n_fr_chorus_flow_id", "!=", False)],
+                                     limit=1):
+                continue
+            self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [SYNC_LOCK_KEY, company.id])
+            if not self.env.cr.fetchone()[0]:
+                _logger.info("Chorus Pro sync of company %s already running elsewhere", company.id)
+                continue
+            try:
+                self.with_company(company)._l10n_fr_chorus_sync_company(company, commit)
+            except (ChorusError, UserError) as exc:
+                _logger.warning("Chorus Pro sync of company %s stopped: %s", company.id, exc)
+                if commit:
+                    self.env.cr.rollback()
+            finally:
+                self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [SYNC_LOCK_KEY, company.id])
+
+    @api.model
+    def _l10n_fr_chorus_sync_company(self, company, commit=False):
+        started = fields.Datetime.now()
+        client = company._l10n_fr_chorus_client()
+        Flow = self.env["l10n_fr_chorus.flow"]
+        for flow in Flow.search([("company_id", "=", company.id), ("is_final", "=", False)]):
+            try:
+                with self.env.cr.savepoint():
+                    flow._l10n_fr_chorus_update(client)
+            except (ChorusTransientError, ChorusInvalidAnswer, ChorusBusinessError) as exc:
+                _logger.warning("Chorus Pro report of flow %s failed: %s", flow.name, exc.message)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit - keep what was learnt
+        since = self._l10n_fr_chorus_sync_since(company, started)
+        if since:
+            items = client.search_supplier_invoices(date_from=since, date_to=started + timedelta(minutes=1))
+            complete = True
+            while batch := list(islice(items, SYNC_BATCH)):
+                try:
+                    with self.env.cr.savepoint():
+                        self._l10n_fr_chorus_apply_search_batch(company, batch)
+                except Exception:  # a broken page must not lose the others
+                    _logger.exception("Chorus Pro: a page of statuses could not be applied")
+                    complete = False
+                if commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit - keep what was learnt
+            if not complete:
+                return  # the same period is searched again next time: no status is lost
+        company.sudo().l10n_fr_chorus_last_sync = started
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit - keep what was learnt
+
+    @api.model
+    def _l10n_fr_chorus_sync_since(self, company, started):
+        """Start of the status-change period to search, or None when nothing is followed any more."""
+        base = [("company_id", "=", company.id), ("l10n_fr_chorus_flow_id", "!=", False),
+                ("l10n_fr_chorus_rejection", "=", False)]
+        unlinked = self.search([*base, ("l10n_fr_chorus_invoice_cpp", "=", False),
+                                ("l10n_fr_chorus_flow_id.state", "in", ("IN_INTEGRE", "IN_INTEGRE_PARTIEL"))])
+        followed = self.search_count([*base, ("l10n_fr_chorus_invoice_cpp", "!=", False),
+                                      ("l10n_fr_chorus_is_final", "=", False)], limit=1)
+        if not unlinked and not followed:
+            return None
+        dates = [d for d in [company.l10n_fr_chorus_last_sync, *unlinked.l10n_fr_chorus_flow_id.mapped("deposit_date")]
+                 if d]
+        return (min(dates) if dates else started - timedelta(days=365)) - timedelta(minutes=10)
+
+    @api.model
+    def _l10n_fr_chorus_apply_search_batch(self, company, batch):
+        ids = [str(item["identifiantFactureCPP"]) for item in batch if item.get("identifiantFactureCPP")]
+        linked = {m.l10n_fr_chorus_invoice_cpp: m for m in self.search([
+            ("company_id", "=", company.id), ("l10n_fr_chorus_invoice_cpp", "in", ids)])}
+        missing = [item for item in batch if str(item.get("identifiantFactureCPP")) not in linked]
+        unlinked = {}
+        if missing:
+            for move in self.search([
+                ("company_id", "=", company.id), ("l10n_fr_chorus_invoice_cpp", "=", False),
+                ("l10n_fr_chorus_rejection", "=", False),
+                ("l10n_fr_chorus_flow_id.name", "in", list({i.get("numeroFluxDepot") for i in missing})),
+                ("name", "in", [i.get("numeroFacture") for i in missing]),
+            ]):
+                unlinked[(move.l10n_fr_chorus_flow_id.name, move.name)] = move
+        for item in batch:
+            move = linked.get(str(item.get("identifiantFactureCPP")))
+            if move is None:
+                move = unlinked.get((item.get("numeroFluxDepot"), item.get("numeroFacture")))
+                if move is None:
+                    continue
+                move.with_context(l10n_fr_chorus_sync=True).l10n_fr_chorus_invoice_cpp = str(
+                    item["identifiantFactureCPP"])
+            if move.l10n_fr_chorus_is_final:
+                continue
+            move._l10n_fr_chorus_apply_status(item.get("statut"), item.get("dateHeureEtatCourant"),
+                                              item.get("commentaireEtatCourant"))
 
     # ------------------------------------------------------------------------------------------
     # Scheduled send

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from ..chorus_client import FLOW_FINAL_STATES, FLOW_STATES
 
@@ -37,3 +37,37 @@ class L10nFrChorusFlow(models.Model):
     def _compute_is_final(self):
         for flow in self:
             flow.is_final = flow.state in FLOW_FINAL_STATES
+
+    def _l10n_fr_chorus_update(self, client):
+        """Read the detailed report of the flow; mark its refused invoices rejected with Chorus Pro's reason."""
+        self.ensure_one()
+        report = client.get_flow_report(self.name)
+        state = report.get("etatCourantDepotFlux")
+        if state not in dict(FLOW_STATES):
+            return  # unknown IN_* values are pending
+        dp_errors = report.get("listeErreurDP") or []
+        technical = report.get("listeErreurTechnique") or []
+        if isinstance(dp_errors, dict):
+            dp_errors = [dp_errors]
+        if isinstance(technical, dict):
+            technical = [technical]
+        lines = [f"{e.get('numeroDP') or '?'}: {e.get('libelleErreurDP') or ''}" for e in dp_errors]
+        lines += [f"{e.get('codeErreur') or ''} {e.get('libelleErreur') or ''}".strip() for e in technical]
+        self.write({
+            "state": state,
+            "state_date": self.env["account.move"]._l10n_fr_chorus_parse_datetime(
+                report.get("dateHeureEtatCourantFlux")) or fields.Datetime.now(),
+            "error_message": "\n".join(lines) or False,
+        })
+        current = self.move_ids.filtered(lambda m: m.l10n_fr_chorus_flow_id == self)
+        reasons = {}
+        for error in dp_errors:
+            reasons.setdefault(error.get("numeroDP"), []).append(error.get("libelleErreurDP") or "")
+        for move in current:
+            if state == "IN_REJETE" or (state == "IN_INTEGRE_PARTIEL" and move.name in reasons):
+                reason = "; ".join(reasons.get(move.name) or [line for line in lines if line]) or _("no reason given")
+                move._l10n_fr_chorus_reject(_("Chorus Pro rejected flow %(flow)s: %(reason)s.", flow=self.name,
+                                              reason=reason))
+            elif state == "IN_INCIDENTE":
+                move._l10n_fr_chorus_reject(_("Chorus Pro could not process flow %(flow)s (incident): send the "
+                                              "invoice again.", flow=self.name))

@@ -112,6 +112,17 @@ class ResCompany(models.Model):
         help="Name of the company as Chorus Pro knows it, read when the connection is tested.",
     )
 
+    l10n_fr_chorus_followup_user_id = fields.Many2one(
+        "res.users",
+        string="Chorus Pro Follow-up User",
+        help="Who is asked to act when Chorus Pro suspends, returns or rejects an invoice that has no salesperson.",
+    )
+    l10n_fr_chorus_last_sync = fields.Datetime(
+        string="Last Chorus Pro Sync",
+        copy=False,
+        help="When the statuses of this company's invoices were last read from Chorus Pro.",
+    )
+
     # ------------------------------------------------------------------------------------------
     # Client
     # ------------------------------------------------------------------------------------------

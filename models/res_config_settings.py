@@ -38,6 +38,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.l10n_fr_chorus_structure_name", groups="base.group_system"
     )
 
+    l10n_fr_chorus_followup_user_id = fields.Many2one(
+        related="company_id.l10n_fr_chorus_followup_user_id", readonly=False, groups="base.group_system"
+    )
+
     def action_l10n_fr_chorus_test_connection(self):
         self.ensure_one()
         return self.company_id.action_l10n_fr_chorus_test_connection()

@@ -1,0 +1,86 @@
+import base64
+
+from odoo import _, models
+
+# Factur-X / CII profile Chorus Pro reads: EN 16931 (Odoo writes the EXTENDED one by default).
+EN16931_GUIDELINE = "urn:cen.eu:en16931:2017"
+# UNTDID 1001 code of an invoicing data sheet: a supporting document (BT-122 group).
+SUPPORTING_DOCUMENT_TYPE_CODE = "916"
+
+
+def billing_frame_code(invoice):
+    """Short form of the billing frame for BT-23: 'A1_FACTURE_FOURNISSEUR' → 'A1' (A1 when unset)."""
+    frame = invoice.l10n_fr_chorus_billing_frame or "A1_FACTURE_FOURNISSEUR"
+    return frame.split("_", 1)[0]
+
+
+def item_name_and_description(line):
+    """BT-153 item name and BT-154 description of a line; a line without product is named after its label."""
+    label = (line.name or "").strip()
+    if line.product_id:
+        name = line.product_id.name
+        return name, (line.name if line.name != name else False)
+    name = label.splitlines()[0].strip() if label else ""
+    return name, (label if label != name else False)
+
+
+def supporting_documents(invoice, embed):
+    """Supporting documents of ``invoice`` as template values (with base64 content when ``embed``)."""
+    documents = []
+    for attachment in invoice.l10n_fr_chorus_attachment_ids.sudo():
+        documents.append({
+            "id": attachment.name,
+            "name": attachment.description or attachment.name,
+            "filename": attachment.name,
+            "mimetype": attachment.mimetype or "application/octet-stream",
+            "content": base64.b64encode(attachment.raw or b"").decode() if embed else False,
+        })
+    return documents
+
+
+class AccountEdiXmlCII(models.AbstractModel):
+    _inherit = "account.edi.xml.cii"
+
+    def _l10n_fr_chorus_applies(self, invoice):
+        """Whether the Chorus Pro rules apply to the XML of ``invoice``."""
+        return bool(
+            invoice.l10n_fr_chorus_transfer or self.env.context.get("l10n_fr_chorus_document")
+        ) and invoice.is_sale_document()
+
+    def _export_invoice_vals(self, invoice):
+        """Put Chorus Pro's fields (BT-10, BT-12, BT-13, BT-23, BT-81, supporting documents) in the CII."""
+        vals = super()._export_invoice_vals(invoice)
+        if not self._l10n_fr_chorus_applies(invoice):
+            return vals
+        # BT-10 / BT-13: only what the user gave; Odoo's fallbacks (partner ref, invoice name) would be read by
+        # Chorus Pro as a service code / commitment number.
+        vals["buyer_reference"] = (invoice.buyer_reference or "").strip()
+        vals["purchase_order_reference"] = (invoice.purchase_order_reference or "").strip()
+        vals["contract_reference"] = (invoice.contract_reference or "").strip()
+        vals["document_context_id"] = EN16931_GUIDELINE
+        vals["l10n_fr_chorus_business_process"] = billing_frame_code(invoice)
+        if not invoice.partner_bank_id.sanitized_acc_number:
+            # BT-81 is mandatory for Chorus Pro even without bank account (credit notes): same codes as Odoo's UBL.
+            vals["l10n_fr_chorus_payment_means_code"] = "ZZZ" if invoice.move_type == "out_invoice" else "57"
+        mode = self.env.context.get("l10n_fr_chorus_attachments")
+        if mode:
+            vals["l10n_fr_chorus_additional_documents"] = supporting_documents(invoice, embed=mode == "embed")
+        for line_vals in vals["invoice_line_vals_list"]:
+            name, description = item_name_and_description(line_vals["line"])
+            line_vals["l10n_fr_chorus_item_name"] = name
+            line_vals["l10n_fr_chorus_item_description"] = description
+        return vals
+
+    def _export_invoice_constraints(self, invoice, vals):
+        """Chorus Pro identifies the seller by its SIRET; the German BR-DE contact rules do not apply."""
+        constraints = super()._export_invoice_constraints(invoice, vals)
+        if not self._l10n_fr_chorus_applies(invoice):
+            return constraints
+        company = invoice.company_id
+        constraints.pop("seller_phone", None)
+        constraints.pop("seller_email", None)
+        if company.siret:
+            constraints.pop("seller_identifier", None)
+        if any(not line_vals["l10n_fr_chorus_item_name"] for line_vals in vals["invoice_line_vals_list"]):
+            constraints["l10n_fr_chorus_item_name"] = _("Each invoice line should have a product or a label.")
+        return constraints

@@ -94,6 +94,10 @@ class Invoice:
     history: list = field(default_factory=list)
 
 
+# Flow numbers stay unique for the life of the process, across resets, as on Chorus Pro.
+_FLOW_SEQUENCE = itertools.count(1)
+
+
 class SandboxState:
     """Everything the sandbox knows; every public method is safe to call from any thread.
 
@@ -127,7 +131,6 @@ class SandboxState:
             self.last_requests = {}
             self.version = 0
             self._search_cache = {}
-            self._flow_sequence = itertools.count(1)
             self._invoice_sequence = itertools.count(1000001)
             self._history_sequence = itertools.count(1)
         return {'reset': True}
@@ -340,7 +343,7 @@ class SandboxState:
 
     def _new_flow(self, filename, syntax):
         deposited = now()
-        number = f'CPP{deposited:%Y%m%d%H%M%S}{next(self._flow_sequence):08d}'
+        number = f'CPP{deposited:%Y%m%d%H%M%S}{next(_FLOW_SEQUENCE):08d}'
         flow = Flow(number=number, deposited_at=deposited, syntax=syntax, filename=filename, state_at=deposited)
         self.flows[number] = flow
         self.version += 1

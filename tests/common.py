@@ -118,8 +118,9 @@ class ChorusInvoiceCase(AccountTestInvoicingCommon):
         return invoice
 
     def run_cron(self, method):
-        """A scheduled action runs as the superuser."""
-        return getattr(self.env["account.move"].sudo(), method)()
+        """A scheduled action runs as the superuser, with the chatter tracking the test base turns off."""
+        model = self.env["account.move"].sudo().with_context(tracking_disable=False, mail_notrack=False)
+        return getattr(model, method)()
 
     def sandbox_flows(self):
         return list(self.sandbox.state.flows.values())

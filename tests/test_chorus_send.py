@@ -180,15 +180,23 @@ class TestChorusSend(ChorusInvoiceCase):
 
     # ------------------------------------------------------------------ faults
     def test_server_errors_leave_a_clear_retryable_error_and_nothing_sent(self):
-        for fault in ("500", "503", "429"):
+        # 429: surely not taken; 5xx: maybe taken, so Chorus Pro is searched before any new deposit
+        for fault, state, fragment in (("429", "error", "cannot be reached"),
+                                       ("500", "sending", "no answer from Chorus Pro after the deposit"),
+                                       ("503", "sending", "no answer from Chorus Pro after the deposit")):
             with self.subTest(fault=fault):
                 invoice = self.make_invoice(self.lycee)
                 self.sandbox.state.add_fault("factures/deposer/flux", fault)
                 sent, message = invoice._l10n_fr_chorus_send()[invoice]
                 self.assertFalse(sent)
-                self.assertIn("cannot be reached", message)
+                self.assertIn(fragment, message)
+                self.assertEqual(invoice.l10n_fr_chorus_state, state)
                 self.assertTrue(invoice.l10n_fr_chorus_error_retryable)
                 self.assertEqual(self.sandbox_flows(), [], "the sandbox recorded nothing")
+                # the scheduled send tries again: searches Chorus Pro first when needed, deposits once
+                self.run_cron("_cron_l10n_fr_chorus_send")
+                self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
+                self.assertEqual(len(self.sandbox_flows()), 1)
                 self.sandbox.state.reset()
 
     def test_unsubscribed_factures_api(self):
@@ -260,7 +268,7 @@ class TestChorusSend(ChorusInvoiceCase):
         retry = self.make_invoice(self.lycee, invoice_date="2026-11-04")
         self.sandbox.state.add_fault("factures/deposer/flux", "503")
         self.run_cron("_cron_l10n_fr_chorus_send")
-        self.assertEqual(retry.l10n_fr_chorus_state, "error")
+        self.assertEqual(retry.l10n_fr_chorus_state, "sending")
         self.run_cron("_cron_l10n_fr_chorus_send")
         self.assertEqual(retry.l10n_fr_chorus_state, "deposited")
         self.assertEqual(len(self.sandbox_flows()), 3)

@@ -15,6 +15,7 @@ class TestChorusStatus(ChorusInvoiceCase):
 
     def sync(self):
         self.run_cron("_cron_l10n_fr_chorus_sync")
+        self.env.cr.precommit.run()  # what a commit does: the chatter tracking of this run
 
     def calls(self, operation):
         return self.sandbox.state.calls[operation]
@@ -77,7 +78,7 @@ class TestChorusStatus(ChorusInvoiceCase):
         self.assertEqual(activity.user_id, self.env.user)
         self.assertIn("missing", activity.note)
         self.assertIn("Bon de livraison manquant", activity.note)
-        self.assertIn("Bon de livraison manquant", invoice.message_ids[0].body)
+        self.assertIn("Bon de livraison manquant", "".join(invoice.message_ids.mapped("body")))
         self.sandbox.state.set_invoice_status("COMPLETEE", invoice_number=invoice.name)
         self.sync()
         self.assertFalse(self.chorus_activities(invoice), "the activity is done")
@@ -88,6 +89,7 @@ class TestChorusStatus(ChorusInvoiceCase):
         recycle = self.sent_invoice()
         rejected = self.sent_invoice()
         self.sandbox.state.advance(flows_to_final=True)
+        self.sync()
         self.sandbox.state.set_invoice_status("A_RECYCLER", invoice_number=recycle.name, comment="Mauvais service")
         self.sandbox.state.set_invoice_status("REJETEE", invoice_number=rejected.name, comment="Doublon")
         self.sync()

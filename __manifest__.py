@@ -30,6 +30,11 @@
     "demo": [
         "demo/chorus_pro_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_fr_chorus_pro/static/tests/tours/*.js",
+        ],
+    },
     "development_status": "Beta",
     "installable": True,
     "uninstall_hook": "uninstall_hook",

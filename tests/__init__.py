@@ -6,3 +6,4 @@ from . import test_chorus_partner
 from . import test_chorus_send
 from . import test_chorus_status
 from . import test_chorus_document
+from . import test_chorus_tour

@@ -1,10 +1,15 @@
 """« Envoyer à Chorus Pro »: checks, the wizard, batches, the scheduled send, faults, exactly once."""
 
 import base64
+import threading
 
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
 
+from ..chorus_client import clear_token_cache
+from ..chorus_sandbox import SandboxServer
 from .common import ChorusInvoiceCase
 
 
@@ -279,3 +284,53 @@ class TestChorusSend(ChorusInvoiceCase):
             self.env["account.move.send"]._get_default_sending_method(invoice), "chorus_pro")
         self.env["account.move.send"]._generate_and_send_invoices(invoice, sending_methods={"chorus_pro"})
         self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentSend(BaseCase):
+    """Two workers run the scheduled send at the same time, on committed data: each invoice leaves once."""
+
+    def test_two_workers_send_each_invoice_once(self):
+        registry = Registry(get_db_name())
+        sandbox = SandboxServer(port=0).start()
+        self.addCleanup(sandbox.stop)
+        clear_token_cache()
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.ref("base.demo_company_fr", raise_if_not_found=False)
+            self.assertTrue(company, "the test database has the demo data")
+            env = env(context={"allowed_company_ids": company.ids})
+            company.write({"l10n_fr_chorus_sandbox_url": sandbox.url, "l10n_fr_chorus_environment": "sandbox",
+                           "l10n_fr_chorus_start_date": "2020-01-01", "l10n_fr_chorus_format": "ubl"})
+            buyer = env.ref("l10n_fr_chorus_pro.partner_lycee_jean_moulin").with_company(company)
+            buyer.action_l10n_fr_chorus_check()
+            product = env["product.product"].create({"name": "Travaux de peinture", "list_price": 500})
+            invoices = env["account.move"].create([{
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": buyer.id,
+                "invoice_date": "2026-11-02",
+                "partner_bank_id": env.ref("base.demo_bank_fr").id,
+                "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": 500.0})],
+            } for _i in range(6)])
+            invoices.action_post()
+            ids = invoices.ids
+        # every deposit takes a while, so that both workers are busy at the same time
+        sandbox.state.add_fault("factures/deposer/flux", "timeout", count=12, delay=0.3)
+
+        def worker():
+            with registry.cursor() as cr:
+                # the test runner holds the registry lock: hand the registry over instead of looking it up
+                cr.transaction = api.Transaction(registry)
+                api.Environment(cr, SUPERUSER_ID, {})["account.move"]._cron_l10n_fr_chorus_send()
+
+        threads = [threading.Thread(target=worker) for _i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        deposited = [p.number for flow in sandbox.state.flows.values() for p in flow.parsed]
+        with registry.cursor() as cr:
+            moves = api.Environment(cr, SUPERUSER_ID, {})["account.move"].browse(ids)
+            self.assertEqual(sorted(deposited), sorted(moves.mapped("name")), "each invoice deposited exactly once")
+            self.assertEqual(set(moves.mapped("l10n_fr_chorus_state")), {"deposited"})

@@ -28,7 +28,26 @@ esac
 command -v msgmerge >/dev/null || die "msgmerge not found: install gettext (apt-get install gettext)"
 [ -f "$CONF" ] || die "$CONF not found: run 'make setup' first"
 ODOO_SRC=$("$ROOT/tools/dev.sh" odoo-src)
-odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB" --log-level=warn "$@"; }
+
+# Odoo scans every folder of the addon for terms, following symlinks: .venv (which links back to the
+# addon) would make that endless. Odoo works on a copy of the addon without it, at a temporary path.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/addons/$ADDON"
+tar -C "$ROOT" --exclude=./.venv --exclude=./.git --exclude=./.ruff_cache --exclude=__pycache__ \
+    --exclude=./bench --exclude=./build --exclude=./dist -cf - . | tar -C "$work/addons/$ADDON" -xf -
+addons_path=$("$VENV/bin/python" - "$CONF" "$VENV/odoo-addons" <<'PY'
+import configparser, os, sys
+conf = configparser.ConfigParser()
+conf.read(sys.argv[1])
+skip = os.path.realpath(sys.argv[2])
+print(",".join(p for p in conf["options"]["addons_path"].split(",") if os.path.realpath(p.strip()) != skip))
+PY
+)
+odoo_bin() {
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB" --addons-path="$work/addons,$addons_path" \
+        --log-level=warn "$@"
+}
 
 # The terms of the models and views come from the database: install or update the addon first.
 db_option=(-u "$ADDON")
@@ -52,12 +71,11 @@ say "Odoo ${db_option[*]} on the database $DB"
 odoo_bin "${db_option[@]}" --stop-after-init || die "could not install/update $ADDON in $DB (see the log above)"
 
 say "Exporting $POT"
-tmp=$(mktemp --suffix=.pot)
-trap 'rm -f "$tmp"' EXIT
-odoo_bin --i18n-export="$tmp" --modules="$ADDON" --stop-after-init || die "the export failed (see the log above)"
-[ -s "$tmp" ] || die "Odoo exported an empty file"
-mv "$tmp" "$POT"
-chmod 644 "$POT"
+odoo_bin --i18n-export="$work/$ADDON.pot" --modules="$ADDON" --stop-after-init \
+    || die "the export failed (see the log above)"
+[ -s "$work/$ADDON.pot" ] || die "Odoo exported an empty file"
+mkdir -p "$ROOT/i18n"
+cp "$work/$ADDON.pot" "$POT"
 
 if [ -f "$PO" ]; then
     say "Merging into $PO"

@@ -1,0 +1,293 @@
+"""The accountant's path in a real browser, in French, against the local Chorus Pro sandbox.
+
+Four tours (static/tests/tours/chorus_pro_tour.js), run one after the other; the Python side moves the sandbox on
+between them and checks what the browser did. The tours take the README's screenshots into ``docs/``.
+
+These tests fail, never skip, when Chrome (Debian's ``chromium``) or ``websocket-client`` is missing.
+"""
+
+import base64
+import importlib.util
+import json
+import logging
+import re
+import unittest
+from pathlib import Path
+from urllib.parse import quote
+
+from odoo import Command
+from odoo.modules.module import get_module_path
+from odoo.tests import new_test_user, tagged
+from odoo.tests.common import ChromeBrowser, _find_executable
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon, AccountTestInvoicingHttpCommon
+
+from ..chorus_client import clear_token_cache
+from ..chorus_sandbox import SandboxServer
+from ..chorus_sandbox import data as sandbox_data
+
+_logger = logging.getLogger(__name__)
+
+MODULE = "l10n_fr_chorus_pro"
+TRANSFER_GROUP = "l10n_fr_chorus_pro.group_l10n_fr_chorus_transfer"
+# Read by the tours (document.cookie): what only Python knows (sandbox URL, invoice numbers, French labels).
+CONFIG_COOKIE = "l10n_fr_chorus_pro_tour"
+# A tour asks for a screenshot with console.log(MARKER + name) and waits for EVENT (detail = name).
+SCREENSHOT_MARKER = "l10n_fr_chorus_pro:screenshot:"
+SCREENSHOT_EVENT = "l10n_fr_chorus_pro:screenshot-taken"
+SCREENSHOTS = ("chorus_pro_settings", "chorus_pro_partner", "chorus_pro_send_wizard", "chorus_pro_invoice")
+MONTREUIL_SIRET = "21750001600019"
+LYCEE_SIRET = "21130055300016"
+TOUR_TIMEOUT = 120
+
+
+def require_browser():
+    """Odoo skips browser tests when Chrome or websocket-client is missing: here that is a failure."""
+    problems = []
+    try:
+        _find_executable()
+    except unittest.SkipTest as exc:
+        problems.append(str(exc))
+    if importlib.util.find_spec("websocket") is None:
+        problems.append("the websocket-client Python package is not installed")
+    if problems:
+        raise AssertionError(
+            "Chrome could not be started for the Chorus Pro tours: %s. Install Debian's chromium "
+            "(apt-get install chromium) and websocket-client (pip install websocket-client)." % "; ".join(problems)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestChorusTour(AccountTestInvoicingHttpCommon):
+    browser_size = "1400x900"
+
+    @classmethod
+    @AccountTestInvoicingCommon.setup_country("fr")
+    def setUpClass(cls):
+        require_browser()
+        super().setUpClass()
+        cls.sandbox = SandboxServer(port=0).start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        clear_token_cache()
+        cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.retry_backoff", "0.01")
+
+        # Odoo in French, as the users of this addon see it.
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"].sudo().search([("state", "=", "installed")])._update_translations(["fr_FR"])
+
+        cls.company = cls.company_data["company"]
+        cls.company.write({
+            "name": "Bâtiments Durand",
+            "siret": sandbox_data.SUPPLIER_SIRET,
+            "street": "12 rue des Artisans",
+            "zip": "37000",
+            "city": "Tours",
+        })
+        cls.env["res.partner.bank"].create({
+            "acc_number": "FR7630006000011234567890189",
+            "partner_id": cls.company.partner_id.id,
+            "company_id": cls.company.id,
+        })
+        cls.product = cls._create_product(name="Entretien des espaces verts", lst_price=1200.0)
+
+        # The administrator is the invoicing test user (system administrator, accounting manager).
+        cls.admin = cls.env.user
+        cls.admin.write({
+            "name": "Claire Martin",
+            "lang": "fr_FR",
+            "tz": "Europe/Paris",
+            "groups_id": [Command.link(cls.env.ref("base.group_partner_manager").id)],
+        })
+        user_vals = {"lang": "fr_FR", "tz": "Europe/Paris", "company_id": cls.company.id,
+                     "company_ids": [Command.set(cls.company.ids)]}
+        cls.accountant = new_test_user(
+            cls.env, login="comptable_chorus", name="Julien Moreau",
+            groups=f"base.group_user,account.group_account_invoice,{TRANSFER_GROUP}", **user_vals)
+        cls.accountant_no_transfer = new_test_user(
+            cls.env, login="comptable_sans_chorus", name="Sophie Bernard",
+            groups="base.group_user,account.group_account_invoice", **user_vals)
+
+        address = {"is_company": True, "country_id": cls.env.ref("base.fr").id, "customer_rank": 1}
+        # Not flagged yet: the administrator flags it in the tour.
+        cls.montreuil = cls.env["res.partner"].create({
+            "name": "Ville de Montreuil-sur-Loire", "siret": MONTREUIL_SIRET, "street": "Place de la Mairie",
+            "zip": "49000", "city": "Montreuil-sur-Loire", **address,
+        })
+        cls.lycee = cls.env["res.partner"].create({
+            "name": "Lycée Jean Moulin", "siret": LYCEE_SIRET, "street": "3 boulevard Jean Moulin",
+            "zip": "13001", "city": "Marseille", **address,
+        })
+        cls.lycee.l10n_fr_chorus_client = True
+
+        cls.docs_dir = Path(get_module_path(MODULE)) / "docs"
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.state.reset()
+        clear_token_cache()
+        self.screenshots_taken = set()
+        self.patch(ChromeBrowser, "_handle_console", self._console_handler())
+
+    # ------------------------------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------------------------------
+    def _console_handler(self):
+        """ChromeBrowser's console handler, plus the screenshot requests of the tours."""
+        original = ChromeBrowser._handle_console
+        test = self
+
+        def handle_console(browser, type, args=None, stackTrace=None, **kw):  # CDP's own argument names
+            first = (args or [{}])[0]
+            if type == "log" and first.get("type") == "string" and first.get("value", "").startswith(
+                    SCREENSHOT_MARKER):
+                test._take_screenshot(browser, first["value"][len(SCREENSHOT_MARKER):])
+            return original(browser, type, args=args, stackTrace=stackTrace, **kw)
+
+        return handle_console
+
+    def _take_screenshot(self, browser, request):
+        """Capture the viewport into docs/<name>.png, then tell the waiting tour step.
+
+        ``request`` is ``name`` or ``name:HEIGHT`` (the viewport is that tall for this capture only). Runs in the
+        browser's websocket thread: only non-blocking sends, chained by callbacks.
+        """
+        match = re.fullmatch(r"([a-z0-9_]+)(?::(\d{3,4}))?", request)
+        name = match.group(1) if match else request
+        width, height = (int(size) for size in self.browser_size.replace("x", ",").split(","))
+        taller = int(match.group(2)) if match and match.group(2) else None
+
+        def send(method, params, then):
+            browser._websocket_send(method, params=params, with_future=True).add_done_callback(then)
+
+        def resize(new_height, then):
+            send("Emulation.setDeviceMetricsOverride",
+                 {"width": width, "height": new_height, "deviceScaleFactor": 1, "mobile": False}, then)
+
+        def notify(_future=None):
+            event = f"new CustomEvent({json.dumps(SCREENSHOT_EVENT)}, {{detail: {json.dumps(name)}}})"
+            browser._websocket_send("Runtime.evaluate", params={"expression": f"window.dispatchEvent({event})"})
+
+        def saved(future):
+            try:
+                self.docs_dir.mkdir(exist_ok=True)
+                (self.docs_dir / f"{name}.png").write_bytes(base64.b64decode(future.result()["data"]))
+                self.screenshots_taken.add(name)
+                _logger.info("Chorus Pro tour: screenshot %s saved in %s", name, self.docs_dir)
+            except Exception:
+                _logger.exception("Chorus Pro tour: screenshot %s failed", name)
+            finally:
+                if taller:
+                    resize(height, notify)
+                else:
+                    notify()
+
+        def capture(_future=None):
+            send("Page.captureScreenshot", {"format": "png"}, saved)
+
+        def settle_then_capture(_future):
+            frames = "new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))"
+            send("Runtime.evaluate", {"expression": frames, "awaitPromise": True}, capture)
+
+        if not match:
+            _logger.error("Chorus Pro tour: bad screenshot request %r", request)
+            notify()
+        elif taller:
+            resize(taller, settle_then_capture)
+        else:
+            capture()
+
+    def run_tour(self, tour, user, **config):
+        """Run ``tour`` as ``user``; ``config`` reaches the tour as JSON in a cookie. Chrome missing = failure."""
+        cookie = quote(json.dumps({"screenshots": True, **config}), safe="")
+        try:
+            self.start_tour("/odoo", tour, login=user.login, timeout=TOUR_TIMEOUT, cookies={CONFIG_COOKIE: cookie})
+        except unittest.SkipTest as exc:
+            self.fail(f"Chrome could not be started for the tour {tour}: {exc}")
+        self.env.invalidate_all()
+
+    def fr_selection(self, model, field):
+        """The French labels of a selection field, as the tours read them."""
+        records = self.env[model].with_context(lang="fr_FR")
+        return dict(records._fields[field]._description_selection(records.env))
+
+    def fr_action_name(self, xmlid):
+        return self.env.ref(xmlid).with_context(lang="fr_FR").name
+
+    def make_invoice(self, partner, price=850.0, **vals):
+        invoice = self.env["account.move"].create({
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_line_ids": [Command.create({"product_id": self.product.id, "price_unit": price})],
+            **vals,
+        })
+        invoice.action_post()
+        return invoice
+
+    # ------------------------------------------------------------------------------------------
+    # Tests
+    # ------------------------------------------------------------------------------------------
+    def test_chorus_pro_journey(self):
+        states = self.fr_selection("account.move", "l10n_fr_chorus_state")
+
+        # 1. The administrator connects the company to the sandbox and checks a public client.
+        self.run_tour("l10n_fr_chorus_pro_tour", self.admin, sandboxUrl=self.sandbox.url,
+                      clientId=sandbox_data.CLIENT_ID, clientSecret=sandbox_data.CLIENT_SECRET,
+                      login=sandbox_data.TECHNICAL_LOGIN, password=sandbox_data.TECHNICAL_PASSWORD,
+                      structureName=sandbox_data.SUPPLIER_NAME)
+        company = self.company
+        self.assertEqual(company.l10n_fr_chorus_environment, "sandbox")
+        self.assertEqual(company.l10n_fr_chorus_sandbox_url, self.sandbox.url)
+        self.assertEqual(company.sudo().l10n_fr_chorus_login, sandbox_data.TECHNICAL_LOGIN)
+        self.assertEqual(company.l10n_fr_chorus_structure_name, sandbox_data.SUPPLIER_NAME)
+        self.assertTrue(self.montreuil.l10n_fr_chorus_client)
+        self.assertEqual(self.montreuil.l10n_fr_chorus_structure_state, "active")
+        self.assertIn("SERVICES_TECHNIQUES", self.montreuil.l10n_fr_chorus_service_ids.mapped("code"))
+
+        # Two more invoices for the batch send: one ready, one the wizard must hold back (no service).
+        self.lycee.action_l10n_fr_chorus_check()
+        ready = self.make_invoice(self.lycee)
+        blocked = self.make_invoice(self.montreuil)
+        self.assertEqual((ready + blocked).mapped("l10n_fr_chorus_state"), ["to_send", "to_send"])
+
+        # 2. The accountant creates, posts and sends an invoice, then sends the other two from the list.
+        self.run_tour("l10n_fr_chorus_pro_tour_send", self.accountant, batch=[ready.name, blocked.name],
+                      blocked=blocked.name, deposited=states["deposited"],
+                      sendAction=self.fr_action_name("l10n_fr_chorus_pro.action_l10n_fr_chorus_send"))
+        invoice = self.env["account.move"].search([
+            ("partner_id", "=", self.montreuil.id), ("id", "!=", blocked.id), ("move_type", "=", "out_invoice"),
+        ])
+        self.assertEqual(len(invoice), 1, "the tour created one invoice")
+        self.assertEqual(invoice.l10n_fr_chorus_service_id.code, "SERVICES_TECHNIQUES")
+        self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
+        self.assertEqual(ready.l10n_fr_chorus_state, "deposited")
+        self.assertEqual(blocked.l10n_fr_chorus_state, "to_send", "held back by the wizard, not sent")
+        self.assertEqual(self.sandbox.state.calls["factures/deposer/flux"], 2)
+
+        # 3. Chorus Pro integrates the flows, and the buyer moves the invoices on.
+        self.sandbox.state.advance(flows_to_final=True)
+        self.sandbox.state.advance(steps=2)
+        status = self.sandbox.state.find_invoice(invoice_number=invoice.name).status
+        statuses = self.fr_selection("account.move", "l10n_fr_chorus_status")
+
+        # 4. « Mettre à jour le statut » shows the new status, its history and the chatter line.
+        self.run_tour("l10n_fr_chorus_pro_tour_status", self.accountant, invoice=invoice.name,
+                      status=statuses[status], integrated=states["integrated"])
+        self.assertEqual(invoice.l10n_fr_chorus_status, status)
+        self.assertEqual(invoice.l10n_fr_chorus_state, "integrated")
+        self.assertEqual(set(invoice.l10n_fr_chorus_history_ids.mapped("status")),
+                         {"DEPOSEE", "MISE_A_DISPOSITION", "PRISE_EN_COMPTE_DESTINATAIRE"})
+        tracked = invoice.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "l10n_fr_chorus_status")
+        self.assertTrue(tracked, "the status change is in the chatter")
+
+        self.assertEqual(self.screenshots_taken, set(SCREENSHOTS), f"screenshots expected in {self.docs_dir}")
+
+    def test_accountant_outside_transfer_group(self):
+        invoice = self.make_invoice(self.lycee)
+        self.assertEqual(invoice.l10n_fr_chorus_state, "to_send")
+        self.assertFalse(self.accountant_no_transfer.has_group(TRANSFER_GROUP))
+        self.run_tour("l10n_fr_chorus_pro_tour_no_transfer_right", self.accountant_no_transfer, invoice=invoice.name,
+                      sendAction=self.fr_action_name("l10n_fr_chorus_pro.action_l10n_fr_chorus_send"),
+                      refreshAction=self.fr_action_name("l10n_fr_chorus_pro.action_l10n_fr_chorus_refresh_status"),
+                      toSend=self.fr_selection("account.move", "l10n_fr_chorus_state")["to_send"])
+        self.assertEqual(invoice.l10n_fr_chorus_state, "to_send")

@@ -381,76 +381,133 @@ class AccountMove(models.Model):
             "l10n_fr_chorus_unknown_outcome": unknown_outcome,
         })
 
-    def _l10n_fr_chorus_send(self, commit=False):
-        """Deposit every invoice of ``self``, each on its own: returns ``{move: (sent, message)}``.
+    def _l10n_fr_chorus_send(self, commit=False, group_size=1):
+        """Deposit the invoices of ``self``: returns ``{move: (sent, message)}``.
 
+        Each invoice travels alone, or with up to ``group_size`` invoices of its company in one ``.tar.gz`` flow.
         A failure is written on its invoice and never stops, raises out of, or rolls back the others.
-        ``commit`` commits after each invoice (scheduled send, and the interactive send outside tests).
+        ``commit`` commits after each deposit (scheduled send, and the interactive send outside tests); an
+        invoice stays locked from its checks to the commit that records its deposit.
         """
         self._l10n_fr_chorus_check_transfer_right()
         results = {}
         clients = {}
-        for move in self:
-            try:
-                with self.env.cr.savepoint():
-                    results[move] = move.sudo()._l10n_fr_chorus_send_one(clients)
-            except Exception as exc:  # one broken invoice must not stop the batch
-                _logger.exception("Chorus Pro: sending invoice %s failed", move.id)
-                message = _("%(invoice)s: unexpected error (%(error)s); nothing was sent.", invoice=move.name,
-                            error=exc)
-                move.sudo()._l10n_fr_chorus_set_error(message, retryable=False)
-                results[move] = (False, message)
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit - a deposit must never be forgotten
+        pending = {}  # company -> invoices checked, locked, waiting for their deposit
+
+        def flush(company):
+            group = pending.pop(company, None)
+            if group:
+                results.update(self._l10n_fr_chorus_guarded(group, lambda: group._l10n_fr_chorus_deposit(
+                    clients[company])))
+                if commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit - a deposit must never be forgotten
+
+        for move in self.sudo():
+            outcome = self._l10n_fr_chorus_guarded(move, lambda m=move: m._l10n_fr_chorus_prepare(clients))
+            if outcome[move] is None:
+                pending[move.company_id] = pending.get(move.company_id, move.browse()) | move
+                if len(pending[move.company_id]) >= max(group_size, 1):
+                    flush(move.company_id)
+            else:
+                results.update(outcome)
+                if commit and not pending:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit - keep each invoice's outcome
+        for company in list(pending):
+            flush(company)
         return results
 
-    def _l10n_fr_chorus_send_one(self, clients):
+    def _l10n_fr_chorus_guarded(self, moves, func):
+        """Run ``func`` in a savepoint; an unexpected error becomes an error on ``moves``, never an exception."""
+        try:
+            with self.env.cr.savepoint():
+                return func()
+        except Exception as exc:  # one broken invoice must not stop the batch
+            _logger.exception("Chorus Pro: sending invoices %s failed", moves.ids)
+            outcome = {}
+            for move in moves:
+                message = _("%(invoice)s: unexpected error (%(error)s); nothing was sent.", invoice=move.name,
+                            error=exc)
+                move._l10n_fr_chorus_set_error(message, retryable=False)
+                outcome[move] = (False, message)
+            return outcome
+
+    def _l10n_fr_chorus_prepare(self, clients):
+        """Lock and check one invoice: ``{move: None}`` when it is ready to deposit, else its outcome."""
         self.ensure_one()
         if not self._l10n_fr_chorus_lock():
-            return False, _("%(invoice)s is being sent by another process.", invoice=self.name)
+            return {self: (False, _("%(invoice)s is being sent by another process.", invoice=self.name))}
         self.invalidate_recordset()
         errors = self._l10n_fr_chorus_check()
         if errors:
             message = "\n".join(errors)
             self._l10n_fr_chorus_set_error(message, unknown_outcome=self.l10n_fr_chorus_unknown_outcome)
-            return False, message
+            return {self: (False, message)}
         company = self.company_id
         try:
             if company not in clients:
                 clients[company] = company._l10n_fr_chorus_client()
-            client = clients[company]
         except UserError as exc:
             self._l10n_fr_chorus_set_error(exc.args[0], retryable=True)
-            return False, exc.args[0]
+            return {self: (False, exc.args[0])}
+        if self.l10n_fr_chorus_unknown_outcome:
+            try:
+                if self._l10n_fr_chorus_link_existing(clients[company]):
+                    return {self: (True, _("%(invoice)s was already on Chorus Pro: linked to it, not sent again.",
+                                           invoice=self.name))}
+            except ChorusError as exc:
+                message = _("%(invoice)s: ", invoice=self.name) + company._l10n_fr_chorus_error_message(exc)
+                self._l10n_fr_chorus_set_error(message, retryable=True, unknown_outcome=True)
+                return {self: (False, message)}
+        return {self: None}
+
+    def _l10n_fr_chorus_build(self):
+        """The document of these checked invoices; those whose document fails get the error and are dropped."""
+        Document = self.env["l10n_fr_chorus.document"]
+        outcome = {}
         try:
-            if self.l10n_fr_chorus_unknown_outcome and self._l10n_fr_chorus_link_existing(client):
-                return True, _("%(invoice)s was already on Chorus Pro: linked to it, not sent again.",
-                               invoice=self.name)
             with self.env.cr.savepoint():
-                document = self.env["l10n_fr_chorus.document"]._build(self)
+                return (Document._build(self) if len(self) == 1 else Document._build_group(self)), self, outcome
         except UserError as exc:
-            self._l10n_fr_chorus_set_error(exc.args[0], unknown_outcome=self.l10n_fr_chorus_unknown_outcome)
-            return False, exc.args[0]
-        except ChorusError as exc:
-            message = company._l10n_fr_chorus_error_message(exc)
-            self._l10n_fr_chorus_set_error(message, retryable=True, unknown_outcome=True)
-            return False, message
+            if len(self) == 1:
+                self._l10n_fr_chorus_set_error(exc.args[0], unknown_outcome=self.l10n_fr_chorus_unknown_outcome)
+                return None, self.browse(), {self: (False, exc.args[0])}
+        good = self.browse()
+        for move in self:  # find which invoice of the group cannot be made
+            document, kept, failed = move._l10n_fr_chorus_build()
+            good |= kept
+            outcome.update(failed)
+        if not good:
+            return None, good, outcome
+        document, good, failed = good._l10n_fr_chorus_build()
+        outcome.update(failed)
+        return document, good, outcome
+
+    def _l10n_fr_chorus_deposit(self, client):
+        """One deposit for these checked, locked invoices of one company."""
+        document, moves, outcome = self._l10n_fr_chorus_build()
+        if not moves:
+            return outcome
+        company = moves.company_id
         try:
             answer = client.deposit_flow(document["content"], document["filename"], document["syntax"])
         except ChorusError as exc:
-            message = company._l10n_fr_chorus_error_message(exc)
-            if exc.deposit_unknown:
-                message = _(
-                    "%(invoice)s: no answer from Chorus Pro after the deposit (%(reason)s). Chorus Pro will be "
-                    "searched for this invoice before it is ever sent again.",
-                    invoice=self.name, reason=exc.message,
-                )
-            else:
-                message = _("%(invoice)s: ", invoice=self.name) + message
-            self._l10n_fr_chorus_set_error(message, retryable=exc.retryable, unknown_outcome=exc.deposit_unknown)
-            return False, message
-        flow = self._l10n_fr_chorus_record_deposit(answer, document)
-        return True, _("%(invoice)s: sent to Chorus Pro in flow %(flow)s.", invoice=self.name, flow=flow.name)
+            for move in moves:
+                if exc.deposit_unknown:
+                    message = _(
+                        "%(invoice)s: no answer from Chorus Pro after the deposit (%(reason)s). Chorus Pro will be "
+                        "searched for this invoice before it is ever sent again.",
+                        invoice=move.name, reason=exc.message,
+                    )
+                else:
+                    message = _("%(invoice)s: ", invoice=move.name) + company._l10n_fr_chorus_error_message(exc)
+                move._l10n_fr_chorus_set_error(message, retryable=exc.retryable, unknown_outcome=exc.deposit_unknown)
+                outcome[move] = (False, message)
+            return outcome
+        flow = moves[:1]._l10n_fr_chorus_record_deposit(answer, document, moves=moves)
+        for move in moves:
+            outcome[move] = (True, _("%(invoice)s: sent to Chorus Pro in flow %(flow)s.", invoice=move.name,
+                                     flow=flow.name))
+        return outcome
 
     def _l10n_fr_chorus_record_deposit(self, answer, document, moves=None):
         moves = moves or self
@@ -769,7 +826,7 @@ class AccountMove(models.Model):
                                                       order="invoice_date, id", limit=limit)
             if not moves:
                 continue
-            results = moves._l10n_fr_chorus_send(commit=commit)
+            results = moves._l10n_fr_chorus_send(commit=commit, group_size=company.l10n_fr_chorus_group_size)
             sent |= self.browse([m.id for m, (ok, _msg) in results.items() if ok])
         if sent:
             sync = self.env.ref("l10n_fr_chorus_pro.ir_cron_l10n_fr_chorus_sync", raise_if_not_found=False)

@@ -112,6 +112,12 @@ class ResCompany(models.Model):
         help="Name of the company as Chorus Pro knows it, read when the connection is tested.",
     )
 
+    l10n_fr_chorus_group_size = fields.Integer(
+        string="Invoices per Deposit",
+        default=1,
+        help="The scheduled send deposits this many invoices together in one flow (a .tar.gz); 1 sends each "
+        "invoice on its own.",
+    )
     l10n_fr_chorus_followup_user_id = fields.Many2one(
         "res.users",
         string="Chorus Pro Follow-up User",

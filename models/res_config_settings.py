@@ -38,6 +38,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.l10n_fr_chorus_structure_name", groups="base.group_system"
     )
 
+    l10n_fr_chorus_group_size = fields.Integer(
+        related="company_id.l10n_fr_chorus_group_size", readonly=False, groups="base.group_system"
+    )
     l10n_fr_chorus_followup_user_id = fields.Many2one(
         related="company_id.l10n_fr_chorus_followup_user_id", readonly=False, groups="base.group_system"
     )

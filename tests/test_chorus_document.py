@@ -129,7 +129,7 @@ class TestChorusDocument(AccountTestInvoicingCommon):
         buyer_id = tree.find(AGREEMENT + "ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", NS)
         self.assertEqual((seller_id.text, seller_id.get("schemeID")), (SELLER_SIRET, "0002"))
         self.assertEqual((buyer_id.text, buyer_id.get("schemeID")), (BUYER_SIRET, "0002"))
-        self.assertTrue(tree.findtext(SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode", NS))
+        self.assertTrue(tree.findtext(SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode", namespaces=NS))
 
     # ------------------------------------------------------------------------------------------
     # The three formats

@@ -278,6 +278,21 @@ class TestChorusSend(ChorusInvoiceCase):
         self.assertEqual(retry.l10n_fr_chorus_state, "deposited")
         self.assertEqual(len(self.sandbox_flows()), 3)
 
+    def test_grouped_deposits(self):
+        self.company.l10n_fr_chorus_group_size = 2
+        invoices = self.make_invoice(self.lycee) | self.make_invoice(self.lycee) | self.make_invoice(self.lycee)
+        broken = self.make_invoice(self.montreuil)  # no service code: left out, the others still go
+        self.run_cron("_cron_l10n_fr_chorus_send")
+        self.assertEqual(set(invoices.mapped("l10n_fr_chorus_state")), {"deposited"})
+        self.assertEqual(broken.l10n_fr_chorus_state, "error")
+        self.assertEqual(sorted(len(f.move_ids) for f in invoices.l10n_fr_chorus_flow_id), [1, 2])
+        self.assertEqual(self.deposits(), 2)
+        self.assertTrue(invoices[0].l10n_fr_chorus_flow_id.attachment_id.name.endswith(".tar.gz"))
+        self.sandbox.state.advance(flows_to_final=True)
+        self.run_cron("_cron_l10n_fr_chorus_sync")
+        self.assertEqual(set(invoices.mapped("l10n_fr_chorus_state")), {"integrated"})
+        self.assertEqual(len(set(invoices.mapped("l10n_fr_chorus_invoice_cpp"))), 3)
+
     def test_send_and_print_uses_chorus_pro(self):
         invoice = self.make_invoice(self.lycee)
         self.assertEqual(

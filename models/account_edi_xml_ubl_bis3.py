@@ -57,6 +57,9 @@ class AccountEdiXmlUBLBIS3(models.AbstractModel):
                     legal_vals.update({"company_id": partner.siret, "company_id_attrs": {"schemeID": SIRENE_ICD}})
             elif partner.vat and not party_vals.get("party_identification_vals"):
                 party_vals["party_identification_vals"] = [{"id": partner.vat, "id_attrs": {"schemeName": "2"}}]
+            if not partner.vat:
+                # Without VAT number, Odoo's Peppol fallback puts the Peppol endpoint (the SIRET) as VAT number.
+                party_vals["party_tax_scheme_vals"] = []
         return vals
 
     def _export_invoice_constraints(self, invoice, vals):

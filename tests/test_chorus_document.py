@@ -10,6 +10,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.pdf import OdooPdfFileReader
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -129,7 +130,8 @@ class TestChorusDocument(AccountTestInvoicingCommon):
         buyer_id = tree.find(AGREEMENT + "ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", NS)
         self.assertEqual((seller_id.text, seller_id.get("schemeID")), (SELLER_SIRET, "0002"))
         self.assertEqual((buyer_id.text, buyer_id.get("schemeID")), (BUYER_SIRET, "0002"))
-        self.assertTrue(tree.findtext(SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode", namespaces=NS))
+        means = SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode"
+        self.assertTrue(tree.findtext(means, namespaces=NS))
 
     # ------------------------------------------------------------------------------------------
     # The three formats
@@ -162,6 +164,8 @@ class TestChorusDocument(AccountTestInvoicingCommon):
             legal_id = party.find("cac:PartyLegalEntity/cbc:CompanyID", NS)
             self.assertEqual((legal_id.text, legal_id.get("schemeID")), (siret, "0002"))
             self.assertEqual(party.findtext("cac:PartyIdentification/cbc:ID", namespaces=NS), siret)
+            # No VAT number: no tax scheme (Odoo would put the SIRET there as a VAT number).
+            self.assertIsNone(party.find("cac:PartyTaxScheme", NS))
         self.assertEqual(tree.findtext("cac:PaymentMeans/cbc:PaymentMeansCode", namespaces=NS), "30")
         self.assertEqual(tree.findtext("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", namespaces=NS), IBAN)
 
@@ -170,10 +174,17 @@ class TestChorusDocument(AccountTestInvoicingCommon):
         invoice = self._chorus_invoice()
         self._attach(invoice, "bon_de_livraison.png", PNG_BYTES, "image/png")
         self._attach(invoice, "detail des heures.csv", CSV_BYTES, "text/csv")
-        document = self.Document._build(invoice)  # the company's format: Factur-X
+        # While tests run, Odoo's server cannot answer wkhtmltopdf's requests for the report styles (the registry
+        # is locked): point wkhtmltopdf at a closed port so that it renders without them instead of waiting forever.
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+        # The company's format (Factur-X), with a real wkhtmltopdf rendering.
+        document = self.Document.with_context(force_report_rendering=True)._build(invoice)
         self.assertEqual(document["syntax"], SYNTAX_FACTURX)
         self.assertEqual(document["filename"], safe_filename(invoice.name, ".pdf"))
-        self.assertTrue(document["content"].startswith(b"%PDF-1.7"))
+        header = document["content"][:32].split(b"\n")
+        self.assertEqual(header[0], b"%PDF-1.7")  # PDF/A-3: PDF 1.7, binary comment on the second line
+        self.assertTrue(header[1].startswith(b"%") and len(header[1]) >= 5, header)
+        self.assertIn(b"/OutputIntents", document["content"])
         filename, xml = facturx.get_xml_from_pdf(document["content"], check_xsd=True)
         self.assertEqual(filename, "factur-x.xml")
         self.assertEqual(xml, document["xml"])
@@ -185,8 +196,6 @@ class TestChorusDocument(AccountTestInvoicingCommon):
         self.assertEqual([ref.findtext("ram:IssuerAssignedID", namespaces=NS) for ref in references],
                          ["bon_de_livraison.png", "detail des heures.csv"])
         self.assertEqual({ref.findtext("ram:TypeCode", namespaces=NS) for ref in references}, {"916"})
-        from odoo.tools.pdf import OdooPdfFileReader  # noqa: PLC0415 - only this test reads PDFs
-
         embedded = dict(OdooPdfFileReader(io.BytesIO(document["content"]), strict=False).getAttachments())
         self.assertEqual(set(embedded), {"factur-x.xml", "bon_de_livraison.png", "detail des heures.csv"})
         self.assertEqual(embedded["bon_de_livraison.png"], PNG_BYTES)
@@ -226,6 +235,8 @@ class TestChorusDocument(AccountTestInvoicingCommon):
         self.assertEqual(products[1].findtext("ram:Name", namespaces=NS), "product_a")
         ubl = self.Document._build(invoice, "ubl")["content"]
         self.assertTrue(facturx.xml_check_xsd(ubl, flavor="ubl-2.1-invoice"))
+        pdf = self.Document._build(invoice, "facturx")["content"]  # stand-in PDF: no wkhtmltopdf here
+        self.assertEqual(facturx.get_xml_from_pdf(pdf, check_xsd=True)[0], "factur-x.xml")
 
     def test_empty_references_are_not_invented(self):
         """Without service code nor commitment number, nothing stands in for them (not the invoice name)."""
@@ -280,6 +291,16 @@ class TestChorusDocument(AccountTestInvoicingCommon):
             self.assertEqual(contents[member["filename"]], member["content"])
             tree = self._assert_valid_cii(member["content"])
             self.assertEqual(tree.findtext("rsm:ExchangedDocument/ram:ID", namespaces=NS), member["invoice"].name)
+        # Factur-X members are PDFs carrying their XML (a stand-in PDF here: no wkhtmltopdf in this test).
+        group = self.Document._build_group(self.invoice + second)
+        self.assertEqual(group["syntax"], SYNTAX_FACTURX)
+        with tarfile.open(fileobj=io.BytesIO(group["content"]), mode="r:gz") as archive:
+            names = archive.getnames()
+            pdfs = [archive.extractfile(name).read() for name in names]
+        self.assertEqual(names, [member["filename"] for member in group["members"]])
+        for pdf, member in zip(pdfs, group["members"], strict=True):
+            self.assertTrue(member["filename"].endswith(".pdf"))
+            self.assertEqual(facturx.get_xml_from_pdf(pdf, check_xsd=True), ("factur-x.xml", member["xml"]))
 
     def test_safe_filename(self):
         self.assertEqual(safe_filename("FAC/2024/00012", ".pdf"), "FAC_2024_00012.pdf")

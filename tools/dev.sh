@@ -116,7 +116,7 @@ postgres() {
     if ! pg_isready -q -h "$DB_HOST" -p "$DB_PORT" 2>/dev/null; then
         if command -v pg_ctlcluster >/dev/null && [ -n "$(ls /etc/postgresql 2>/dev/null)" ]; then
             say "PostgreSQL is down: starting the local cluster"
-            pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start >&2 || true
+            pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start >/dev/null 2>&1 || true
             for _ in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h "$DB_HOST" -p "$DB_PORT" && break; sleep 1; done
         fi
         pg_isready -q -h "$DB_HOST" -p "$DB_PORT" \

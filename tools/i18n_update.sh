@@ -89,6 +89,8 @@ fi
 
 # "N translated messages[, M fuzzy translations][, K untranslated messages]."
 msgfmt --check-format --statistics -o /dev/null "$PO"
-if msgfmt --statistics -o /dev/null "$PO" 2>&1 | grep -qE 'fuzzy|untranslated'; then
-    say "To translate (then clear any fuzzy flag): msgattrib --untranslated i18n/fr.po; msgattrib --only-fuzzy i18n/fr.po"
+todo=$(msgfmt --statistics -o /dev/null "$PO" 2>&1 | grep -oE '[0-9]+ (fuzzy|untranslated)' | awk '{n += $1} END {print n + 0}')
+if [ "$todo" -gt 0 ]; then
+    say "$todo entries of i18n/fr.po to translate (and unmark if fuzzy); list them with:"
+    say "    msgattrib --untranslated i18n/fr.po; msgattrib --only-fuzzy i18n/fr.po"
 fi

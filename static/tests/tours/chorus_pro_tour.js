@@ -183,15 +183,14 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour", {
             trigger: `#l10n_fr_chorus_connection div[name=l10n_fr_chorus_login] input:value(${tourConfig().login})`,
         },
         {
-            // TODO(fr.po): also check the French label « Tester la connexion » once i18n/fr.po translates it.
             content: "« Tester la connexion »",
-            trigger: "#l10n_fr_chorus_connection button[name=action_l10n_fr_chorus_test_connection]",
+            trigger: "#l10n_fr_chorus_connection button[name=action_l10n_fr_chorus_test_connection]:contains(Tester la connexion)",
             run: "click",
         },
         {
-            // TODO(fr.po): check the title « Connexion avec Chorus Pro établie » once i18n/fr.po translates it.
-            content: "The green notification",
-            trigger: ".o_notification:has(.o_notification_bar.bg-success) .o_notification_title",
+            content: "The green notification « Connexion avec Chorus Pro établie »",
+            trigger:
+                ".o_notification:has(.o_notification_bar.bg-success) .o_notification_title:contains(Connexion avec Chorus Pro établie)",
             run() {
                 // Keep it on screen for the screenshot (it closes itself after a few seconds otherwise).
                 this.anchor.closest(".o_notification").dispatchEvent(new MouseEvent("mouseenter"));
@@ -261,8 +260,11 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour", {
             trigger: ".o_form_view div[name=siret] input:value(21750001600019)",
         },
         {
-            // TODO(fr.po): check the label « Client Chorus Pro ».
-            content: "Tick « Client Chorus Pro »",
+            content: "The « Client Chorus Pro » flag",
+            trigger: ".o_form_view label.o_form_label:contains(Client Chorus Pro)",
+        },
+        {
+            content: "Tick it",
             trigger: ".o_form_view div[name=l10n_fr_chorus_client] input[type=checkbox]",
             run: "click",
         },
@@ -272,9 +274,8 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour", {
             run: "click",
         },
         {
-            // TODO(fr.po): check the label « Vérifier sur Chorus Pro ».
             content: "« Vérifier sur Chorus Pro »",
-            trigger: ".o_form_view button[name=action_l10n_fr_chorus_check]",
+            trigger: ".o_form_view button[name=action_l10n_fr_chorus_check]:contains(Vérifier sur Chorus Pro)",
             run: "click",
         },
         {
@@ -356,9 +357,8 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_send", {
             run: "click",
         },
         {
-            // TODO(fr.po): check the label « Envoyer à Chorus Pro ».
             content: "« Envoyer à Chorus Pro »",
-            trigger: ".o_form_view .o_statusbar_buttons button[name=action_l10n_fr_chorus_send]",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_l10n_fr_chorus_send]:contains(Envoyer à Chorus Pro)",
             run: "click",
         },
         {
@@ -366,8 +366,8 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_send", {
             trigger: ".modal div[name=ready_move_ids] .o_data_row:contains(SERVICES_TECHNIQUES)",
         },
         {
-            content: "Confirm",
-            trigger: ".modal .modal-footer button[name=action_send]",
+            content: "Confirm: « Envoyer à Chorus Pro »",
+            trigger: ".modal .modal-footer button[name=action_send]:contains(Envoyer à Chorus Pro)",
             run: "click",
         },
         {
@@ -375,9 +375,8 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_send", {
             trigger: ".modal div[name=result_html] .text-success li:contains(CPP)",
         },
         {
-            // TODO(fr.po): check the label « Fermer ».
-            content: "Close the wizard",
-            trigger: ".modal .modal-footer button.btn-secondary",
+            content: "« Fermer »",
+            trigger: ".modal .modal-footer button.btn-secondary:contains(Fermer)",
             run: "click",
         },
         {
@@ -433,9 +432,8 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_send", {
             trigger: ".modal div[name=result_html] .text-success li:contains(CPP)",
         },
         {
-            // TODO(fr.po): check the label « Fermer ».
-            content: "Close the wizard",
-            trigger: ".modal .modal-footer button.btn-secondary",
+            content: "« Fermer »",
+            trigger: ".modal .modal-footer button.btn-secondary:contains(Fermer)",
             run: "click",
         },
         {
@@ -455,9 +453,9 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_status", {
     steps: () => [
         ...openInvoice(tourConfig().invoice),
         {
-            // TODO(fr.po): check the label « Mettre à jour le statut ».
             content: "« Mettre à jour le statut »",
-            trigger: ".o_form_view .o_statusbar_buttons button[name=action_l10n_fr_chorus_refresh_status]",
+            trigger:
+                ".o_form_view .o_statusbar_buttons button[name=action_l10n_fr_chorus_refresh_status]:contains(Mettre à jour le statut)",
             run: "click",
         },
         {
@@ -474,12 +472,37 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_status", {
         },
         {
             content: "The chatter line",
-            trigger: `.o-mail-Chatter .o-mail-Message-tracking .o-mail-Message-trackingNew:contains(${
+            trigger: `.o-mail-Chatter .o-mail-Message-tracking:has(.o-mail-Message-trackingField:contains(Statut Chorus Pro)) .o-mail-Message-trackingNew:contains(${
                 tourConfig().status
             })`,
         },
         // Taller: the invoice, its Chorus Pro tab and the chatter in one picture.
         screenshot("chorus_pro_invoice", () => document.querySelector(".o_content")?.scrollTo(0, 0), 1500),
+
+        // The invoices by Chorus Pro status
+        {
+            content: "Back to the invoices",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(Factures)",
+            run: "click",
+        },
+        {
+            content: "Search options",
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "The filter « Chorus Pro : à traiter »",
+            trigger: ".o_filter_menu .o_menu_item:contains(Chorus Pro : à traiter)",
+        },
+        {
+            content: "Group by « Statut Chorus Pro »",
+            trigger: ".o_group_by_menu .o_menu_item:contains(Statut Chorus Pro)",
+            run: "click",
+        },
+        {
+            content: "The invoice's status is a group",
+            trigger: `.o_list_renderer .o_group_header:contains(${tourConfig().status})`,
+        },
     ],
 });
 

@@ -2,6 +2,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 from itertools import islice
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -93,11 +94,15 @@ class AccountMove(models.Model):
         string="Chorus Pro Flows", readonly=True, copy=False,
         help="Every deposit of this invoice, the rejected ones included.",
     )
+    l10n_fr_chorus_flow_count = fields.Integer(
+        string="Chorus Pro Deposits", compute="_compute_l10n_fr_chorus_flow_count",
+        help="How many times the invoice was deposited on Chorus Pro.",
+    )
     l10n_fr_chorus_flow_number = fields.Char(
         related="l10n_fr_chorus_flow_id.name", string="Chorus Pro Flow Number",
     )
     l10n_fr_chorus_invoice_cpp = fields.Char(
-        string="Chorus Pro Invoice ID", readonly=True, copy=False, tracking=True, index=True,
+        string="Chorus Pro Invoice ID", readonly=True, copy=False, index=True,
         help="identifiantFactureCPP: the invoice's identifier on Chorus Pro once its flow is integrated.",
     )
     l10n_fr_chorus_status = fields.Selection(
@@ -180,6 +185,11 @@ class AccountMove(models.Model):
                 continue  # what was sent stays sent
             partner = move.partner_id.commercial_partner_id.with_company(move.company_id)
             move.l10n_fr_chorus_transfer = move.is_sale_document() and partner.l10n_fr_chorus_client
+
+    @api.depends("l10n_fr_chorus_flow_ids")
+    def _compute_l10n_fr_chorus_flow_count(self):
+        for move in self:
+            move.l10n_fr_chorus_flow_count = len(move.l10n_fr_chorus_flow_ids)
 
     @api.depends("partner_id")
     def _compute_l10n_fr_chorus_service_id(self):
@@ -370,9 +380,14 @@ class AccountMove(models.Model):
         return wizard._action_open()
 
     def _l10n_fr_chorus_lock(self):
-        """Row lock for the time of the deposit; False when another worker holds it."""
-        self.env.cr.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id])
-        return bool(self.env.cr.fetchone())
+        """Row lock for the time of the deposit; False when another worker holds it or has just handled it."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id],
+                                    log_exceptions=False)
+                return bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            return False  # changed by another worker since this run began: that worker handled it
 
     def _l10n_fr_chorus_set_error(self, message, retryable=False, unknown_outcome=False):
         self.with_context(l10n_fr_chorus_sync=True).write({

@@ -11,8 +11,16 @@ class AccountMoveSend(models.AbstractModel):
     @api.model
     def _is_applicable_to_move(self, method, move, **move_data):
         if method == "chorus_pro":
-            return move.is_sale_document() and move.l10n_fr_chorus_transfer
+            return move.is_sale_document() and move.l10n_fr_chorus_transfer and move._l10n_fr_chorus_can_resend()
         return super()._is_applicable_to_move(method, move, **move_data)
+
+    @api.model
+    def _get_default_sending_method(self, move):
+        # Once on Chorus Pro, « Send » offers the e-mail, not a second deposit.
+        method = super()._get_default_sending_method(move)
+        if method == "chorus_pro" and not self._is_applicable_to_move("chorus_pro", move):
+            return "email"
+        return method
 
     def _get_alerts(self, moves, moves_data):
         alerts = super()._get_alerts(moves, moves_data)

@@ -256,6 +256,7 @@ class ResCompany(models.Model):
                 "title": _("Connection with Chorus Pro established"),
                 "message": _("Chorus Pro knows this company as « %(name)s ».", name=name),
                 "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 

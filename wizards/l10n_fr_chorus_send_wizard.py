@@ -33,7 +33,11 @@ class L10nFrChorusSendWizard(models.TransientModel):
                     ready |= move
             wizard.ready_move_ids = ready
             wizard.blocked_count = len(wizard.move_ids) - len(ready)
-            wizard.blocked_html = self._html_list(problems) if problems else False
+            count = wizard.blocked_count
+            title = (_("This invoice cannot be sent:") if count == 1
+                     else _("%(count)s invoices cannot be sent:", count=count))
+            wizard.blocked_html = (Markup("<p><strong>%s</strong></p>") % title + self._html_list(problems)
+                                   if problems else False)
 
     @api.model
     def _html_list(self, lines, css=""):

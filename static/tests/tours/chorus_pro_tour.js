@@ -348,8 +348,12 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_send", {
             run: "click",
         },
         {
-            content: "Its code becomes the service code sent to Chorus Pro",
-            trigger: ".o_form_view div[name=buyer_reference] input:value(SERVICES_TECHNIQUES)",
+            content: "The service is chosen: its code is what goes to Chorus Pro, no second field to fill",
+            trigger: ".o_form_view div[name=l10n_fr_chorus_service_id] input:value(SERVICES_TECHNIQUES)",
+        },
+        {
+            content: "The raw service code field is hidden once a service is chosen",
+            trigger: ".o_form_view:not(:has(div[name=buyer_reference]))",
         },
         {
             content: "« Confirmer »",

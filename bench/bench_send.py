@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Benchmark of the scheduled send (issue 5): N invoices per format through ``_cron_l10n_fr_chorus_send``.
+
+For each format (Factur-X, UBL, CII) it creates N posted invoices for a public buyer of the demo French company,
+connects the company to an in-process Chorus Pro sandbox, then times one run of the scheduled send and prints:
+seconds per invoice, HTTP calls per invoice (deposits, tokens), the share of the time spent generating the
+documents (inside ``l10n_fr_chorus.document._build``) versus everything else, and peak memory, next to the goals.
+
+    .venv/bin/python bench/bench_send.py --db chorus_bench --count 200
+
+By default the run happens on a throwaway copy of --db (``<db>_tmp``, dropped at the end) and the scheduled send
+commits after each invoice as it does in production; ``--no-commit`` runs inside one transaction of --db that is
+rolled back (``account.move.send._can_commit`` is made to answer False, so the send does not commit). Each format
+is measured in a fresh process. See bench/README.md.
+"""
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common
+
+FORMATS = ("facturx", "ubl", "cii")
+NAMES = {"facturx": "Factur-X", "ubl": "UBL", "cii": "CII"}
+GOAL_SECONDS = {"facturx": 0.3, "ubl": 0.03, "cii": 0.03}
+GOAL_OTHER_SHARE = 0.20
+# Methods timed during the run: group -> [(model, method)]. "document" is what issue 5 calls document generation.
+DOCUMENT_METHODS = {
+    "document": [("l10n_fr_chorus.document", "_build"), ("l10n_fr_chorus.document", "_build_group"),
+                 # batch PDF rendering done before _build, when the code has it (bench/PROPOSED_facturx_speed.diff)
+                 ("l10n_fr_chorus.document", "_prefetch_invoice_pdfs")],
+    "xml": [("l10n_fr_chorus.document", "_generate_xml")],
+    "validation": [("l10n_fr_chorus.document", "_validate_xml")],
+    "facturx_pdf": [("l10n_fr_chorus.document", "_facturx_pdf")],
+    "invoice_pdf": [("l10n_fr_chorus.document", "_invoice_pdf")],
+    "pdf_prefetch": [("l10n_fr_chorus.document", "_prefetch_invoice_pdfs")],
+    "qweb_html": [("ir.actions.report", "_render_qweb_html")],
+    "wkhtmltopdf": [("ir.actions.report", "_run_wkhtmltopdf")],
+    "checks": [("account.move", "_l10n_fr_chorus_prepare")],
+    "record_deposit": [("account.move", "_l10n_fr_chorus_record_deposit")],
+}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    common.common_arguments(parser)
+    parser.add_argument("--count", type=int, default=200, help="invoices per format (default: %(default)s)")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated (default: %(default)s)")
+    parser.add_argument("--group-size", type=int, default=1,
+                        help="the company's « Invoices per Deposit » (default: %(default)s, one deposit per invoice)")
+    parser.add_argument("--styles", action=argparse.BooleanOptionalAction, default=True,
+                        help="serve the report styles from an Odoo HTTP server on the benchmark database, as in "
+                             "production (default); --no-styles renders unstyled PDFs (smaller, faster)")
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway database (--commit)")
+    args = parser.parse_args()
+    if args.commit is None:
+        args.commit = True
+    return args
+
+
+# ---------------------------------------------------------------------------------------------- one format
+def measure(args, params):
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    fmt, count = params["format"], params["count"]
+    registry = common.boot_odoo(args, params["db"])
+    sandbox_mod = common.addon_module("chorus_sandbox")
+    client_mod = common.addon_module("chorus_client")
+    sandbox = sandbox_mod.SandboxServer(port=0).start()
+    sections = common.Sections()
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = common.french_company(env)
+            common.connect_company(env, company, sandbox, l10n_fr_chorus_format=fmt,
+                                   l10n_fr_chorus_group_size=params["group_size"])
+            env["ir.config_parameter"].set_param("report.url", params["report_url"])
+            buyer = common.public_buyer(env, company)
+            # A worker that has run before: templates compiled, schemas loaded, report styles bundled. One
+            # invoice outside the run (not to transfer) has its document built first.
+            warm = common.create_invoices(env, company, buyer, 1)
+            env["l10n_fr_chorus.document"]._build(warm, fmt)
+            warm.l10n_fr_chorus_transfer = False
+            started = time.perf_counter()
+            moves = common.create_invoices(env, company, buyer, count)
+            setup_seconds = time.perf_counter() - started
+            Move = env["account.move"]
+            due = Move.search_count(Move._l10n_fr_chorus_send_domain(company))
+            if params["commit"]:
+                cr.commit()
+            else:
+                type(env["account.move.send"])._can_commit = lambda self: False
+            for group, methods in DOCUMENT_METHODS.items():
+                for model, method in methods:
+                    sections.wrap_model(env, model, method, group)
+            sections.wrap(client_mod.ChorusClient, "_call", "http")
+            sections.wrap(client_mod.ChorusClient, "_fetch_token", "http")
+            env.invalidate_all()
+            client_mod.clear_token_cache()  # a fresh worker: the run pays for its token
+            before = common.snapshot_calls(sandbox)
+            cron_env = api.Environment(cr, SUPERUSER_ID, {})
+            with common.MemoryWatch() as memory, common.maybe_profile(args.profile):
+                started = time.perf_counter()
+                sent = cron_env["account.move"]._cron_l10n_fr_chorus_send(limit=max(1000, due))
+                if not params["commit"]:
+                    cron_env.flush_all()
+                    cr.precommit.run()  # what the commit would do: chatter tracking, mail
+                elapsed = time.perf_counter() - started
+            calls = common.call_counts(sandbox, before)
+            moves = moves.with_env(cron_env)
+            moves.invalidate_recordset()
+            states = {}
+            for move in moves:
+                states[move.l10n_fr_chorus_state] = states.get(move.l10n_fr_chorus_state, 0) + 1
+            errors = [m.l10n_fr_chorus_error for m in moves if m.l10n_fr_chorus_error][:3]
+            flows = len(moves.l10n_fr_chorus_flow_id)
+            if not params["commit"]:
+                cr.rollback()
+    finally:
+        sections.unwrap()
+        sandbox.stop()
+    return {
+        "format": fmt, "count": count, "due": due, "sent": len(sent), "states": states, "errors": errors,
+        "flows": flows, "seconds": elapsed, "setup_seconds": setup_seconds, "calls": calls,
+        "sections": sections.seconds, "section_calls": sections.calls, "memory": memory.figures(),
+        "group_size": params["group_size"], "commit": params["commit"], "styles": params["styles"],
+        "code": common.addon_source(), "wkhtmltopdf": common.wkhtmltopdf_version(),
+    }
+
+
+def print_result(result):
+    fmt, count, seconds = result["format"], result["count"], result["seconds"]
+    sections, calls = result["sections"], result["calls"]
+    per_invoice = seconds / count
+    document = sections.get("document", 0.0)
+    other = seconds - document
+    share_other = other / seconds if seconds else 0.0
+    deposits = calls.get("factures/deposer/flux", 0)
+    tokens = calls.get("token", 0)
+    expected_deposits = math.ceil(count / max(result["group_size"], 1))
+    api_calls = sum(n for key, n in calls.items() if key != "token")
+    memory = result["memory"]
+    rows = [
+        ("total (scheduled send)", f"{seconds:8.2f} s", f"{per_invoice:.3f} s/invoice",
+         f"goal ≤ {GOAL_SECONDS[fmt]} s/invoice: {common.verdict(per_invoice <= GOAL_SECONDS[fmt])}"),
+        ("document generation (_build)", f"{document:8.2f} s", f"{document / seconds:6.1%}",
+         f"{document / count:.3f} s/invoice"),
+    ]
+    if sections.get("facturx_pdf"):
+        # _invoice_pdf runs inside _facturx_pdf; a batch prefetch (if the code has one) runs before _build.
+        sections = dict(sections, pdf_total=sections.get("invoice_pdf", 0.0) + sections.get("pdf_prefetch", 0.0),
+                        assembly=max(sections["facturx_pdf"] - sections.get("invoice_pdf", 0.0), 0.0))
+    details = [("xml", "  XML (account_edi_ubl_cii)"), ("validation", "  XSD + Chorus checks"),
+               ("pdf_total", "  invoice PDF (report engine)"), ("pdf_prefetch", "    of which batch prefetch"),
+               ("qweb_html", "    of which QWeb HTML"), ("wkhtmltopdf", "    of which wkhtmltopdf"),
+               ("assembly", "  Factur-X PDF/A assembly (XML embedded)")]
+    for key, label in details:
+        if sections.get(key):
+            rows.append((label, f"{sections[key]:8.2f} s", f"{sections[key] / seconds:6.1%}",
+                         f"{sections[key] / count:.3f} s/invoice"))
+    rows.append(("everything else", f"{other:8.2f} s", f"{share_other:6.1%}",
+                 f"goal < {GOAL_OTHER_SHARE:.0%}: {common.verdict(share_other < GOAL_OTHER_SHARE)}"))
+    for key, label in (("http", "  HTTP (token, deposits; sandbox in-process)"),
+                       ("checks", "  lock + checks (_l10n_fr_chorus_prepare)"),
+                       ("record_deposit", "  flow, attachment, chatter (_record_deposit)")):
+        if key in sections:
+            rows.append((label, f"{sections[key]:8.2f} s", f"{sections[key] / seconds:6.1%}",
+                         f"{sections[key] / count:.3f} s/invoice"))
+    mode = "commit after each invoice, throwaway copy" if result["commit"] else "no commit, rolled back"
+    print(f"\n== {NAMES[fmt]}: {count} invoices, scheduled send ({mode}), group size {result['group_size']}, "
+          f"report styles {'on' if result['styles'] else 'off'}")
+    print(f"   code: {result['code']}; {result['wkhtmltopdf']}")
+    for label, value, share, note in rows:
+        print(f"   {label:<46} {value:>11} {share:>16}   {note}")
+    print(f"   HTTP calls: {deposits} deposits ({deposits / count:.2f}/invoice; goal {expected_deposits} = one per "
+          f"{'invoice' if result['group_size'] <= 1 else 'group'}: {common.verdict(deposits == expected_deposits)}), "
+          f"{tokens} token ({tokens / count:.3f}/invoice; goal ≤ 1 per run: {common.verdict(tokens <= 1)}), "
+          f"{api_calls} API calls in all ({api_calls / count:.2f}/invoice) {dict(sorted(calls.items()))}")
+    print(f"   memory: peak RSS {common.fmt_mb(memory['rss_peak_mb'])} (+{memory['rss_growth_mb']:.0f} MB during "
+          f"the run), largest child process (wkhtmltopdf) {common.fmt_mb(memory['children_peak_mb'])}")
+    print(f"   outcome: {result['sent']} sent of {result['due']} due, states {result['states']}, {result['flows']} "
+          f"flows; set-up (create + post) {result['setup_seconds']:.1f} s, not measured")
+    for error in result["errors"]:
+        print(f"   error: {error}")
+    return {"format": fmt, "per_invoice": per_invoice, "share_other": share_other, "deposits": deposits,
+            "tokens": tokens, "ok": (per_invoice <= GOAL_SECONDS[fmt] and share_other < GOAL_OTHER_SHARE
+                                     and deposits == expected_deposits and tokens <= 1
+                                     and result["sent"] == count)}
+
+
+# ---------------------------------------------------------------------------------------------- main
+def main():
+    args = parse_args()
+    if args.child:
+        import json  # noqa: PLC0415
+
+        common.report_result(measure(args, json.loads(args.child)))
+        return
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        sys.exit(f"error: unknown formats {sorted(unknown)}; use {', '.join(FORMATS)}")
+    common.check_db_name(args.db)
+    db = f"{args.db}_tmp" if args.commit else args.db
+    style_server = None
+    try:
+        if args.commit:
+            print(f"copying {args.db} to the throwaway database {db}…", flush=True)
+            common.copy_database(args, args.db, db)
+        if args.styles:
+            print("starting an Odoo HTTP server for the report styles…", flush=True)
+            style_server = common.StyleServer(args, db).start()
+        report_url = style_server.url if style_server else common.unreachable_url()
+        summaries = []
+        for fmt in formats:
+            params = {"format": fmt, "count": args.count, "group_size": args.group_size, "db": db,
+                      "commit": args.commit, "report_url": report_url, "styles": bool(style_server)}
+            summaries.append(print_result(common.run_child(__file__, args, params)))
+    finally:
+        if style_server:
+            style_server.stop()
+        if args.commit and not args.keep:
+            common.drop_database(db)
+    print("\n== Summary (goals of issue 5)")
+    for summary in summaries:
+        print(f"   {NAMES[summary['format']]:<9} {summary['per_invoice']:.3f} s/invoice "
+              f"(goal ≤ {GOAL_SECONDS[summary['format']]}), other than documents {summary['share_other']:.1%} "
+              f"(goal < 20 %), {summary['deposits']} deposits, {summary['tokens']} token: "
+              f"{'all goals met' if summary['ok'] else 'goal(s) missed'}")
+
+
+if __name__ == "__main__":
+    main()

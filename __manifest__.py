@@ -13,7 +13,7 @@
         "account_edi_ubl_cii",
         "l10n_fr_facturx_chorus_pro",
     ],
-    "external_dependencies": {"python": ["requests", "phonenumbers"]},
+    "external_dependencies": {"python": ["requests", "phonenumbers", "factur-x"]},
     "data": [
         "security/l10n_fr_chorus_security.xml",
         "security/ir.model.access.csv",

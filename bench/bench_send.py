@@ -103,7 +103,7 @@ def measure(args, params):
             client_mod.clear_token_cache()  # a fresh worker: the run pays for its token
             before = common.snapshot_calls(sandbox)
             cron_env = api.Environment(cr, SUPERUSER_ID, {})
-            with common.MemoryWatch() as memory, common.maybe_profile(args.profile):
+            with common.MemoryWatch() as memory, common.maybe_profile(args.profile, args.profile_file):
                 started = time.perf_counter()
                 sent = cron_env["account.move"]._cron_l10n_fr_chorus_send(limit=max(1000, due))
                 if not params["commit"]:

@@ -46,6 +46,8 @@ def common_arguments(parser):
                              "outside tests; --no-commit: run in --db inside one transaction rolled back at the end")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also print the N functions taking the most cumulative time in the measured run")
+    parser.add_argument("--profile-file", default=None, metavar="PATH",
+                        help="with --profile, also save the raw profile (pstats) to PATH (suffixed per measurement)")
     parser.add_argument("--log-level", default="warn", help="Odoo log level (default: %(default)s)")
     parser.add_argument("--wkhtmltopdf", default=None, metavar="PATH",
                         help="the wkhtmltopdf binary Odoo runs (put first in PATH), e.g. a build with patched Qt; "
@@ -365,7 +367,7 @@ class MemoryWatch:
 
 
 @contextlib.contextmanager
-def maybe_profile(limit):
+def maybe_profile(limit, path=None):
     if not limit:
         yield None
         return
@@ -375,6 +377,8 @@ def maybe_profile(limit):
         yield profiler
     finally:
         profiler.disable()
+        if path:
+            profiler.dump_stats(path)
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(limit)
         print(out.getvalue())
@@ -401,6 +405,9 @@ def run_child(script, args, params):
         command += ["--addons-path", args.addons_path]
     if args.profile:
         command += ["--profile", str(args.profile)]
+    if args.profile_file:
+        suffix = "-".join(str(value) for key, value in sorted(params.items()) if key in ("format", "count"))
+        command += ["--profile-file", f"{args.profile_file}.{suffix}"]
     env = dict(os.environ)
     if args.wkhtmltopdf:
         command += ["--wkhtmltopdf", args.wkhtmltopdf]

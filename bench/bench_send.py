@@ -103,6 +103,7 @@ def measure(args, params):
             client_mod.clear_token_cache()  # a fresh worker: the run pays for its token
             before = common.snapshot_calls(sandbox)
             cron_env = api.Environment(cr, SUPERUSER_ID, {})
+            queries = cr.sql_log_count
             with common.MemoryWatch() as memory, common.maybe_profile(args.profile, args.profile_file):
                 started = time.perf_counter()
                 sent = cron_env["account.move"]._cron_l10n_fr_chorus_send(limit=max(1000, due))
@@ -110,6 +111,7 @@ def measure(args, params):
                     cron_env.flush_all()
                     cr.precommit.run()  # what the commit would do: chatter tracking, mail
                 elapsed = time.perf_counter() - started
+            queries = cr.sql_log_count - queries
             calls = common.call_counts(sandbox, before)
             moves = moves.with_env(cron_env)
             moves.invalidate_recordset()
@@ -125,7 +127,7 @@ def measure(args, params):
         sandbox.stop()
     return {
         "format": fmt, "count": count, "due": due, "sent": len(sent), "states": states, "errors": errors,
-        "flows": flows, "seconds": elapsed, "setup_seconds": setup_seconds, "calls": calls,
+        "flows": flows, "seconds": elapsed, "queries": queries, "setup_seconds": setup_seconds, "calls": calls,
         "sections": sections.seconds, "section_calls": sections.calls, "memory": memory.figures(),
         "group_size": params["group_size"], "commit": params["commit"], "styles": params["styles"],
         "code": common.addon_source(), "wkhtmltopdf": common.wkhtmltopdf_version(),
@@ -180,6 +182,7 @@ def print_result(result):
           f"{'invoice' if result['group_size'] <= 1 else 'group'}: {common.verdict(deposits == expected_deposits)}), "
           f"{tokens} token ({tokens / count:.3f}/invoice; goal ≤ 1 per run: {common.verdict(tokens <= 1)}), "
           f"{api_calls} API calls in all ({api_calls / count:.2f}/invoice) {dict(sorted(calls.items()))}")
+    print(f"   SQL queries: {result['queries']} ({result['queries'] / count:.0f}/invoice)")
     print(f"   memory: peak RSS {common.fmt_mb(memory['rss_peak_mb'])} (+{memory['rss_growth_mb']:.0f} MB during "
           f"the run), largest child process (wkhtmltopdf) {common.fmt_mb(memory['children_peak_mb'])}")
     print(f"   outcome: {result['sent']} sent of {result['due']} due, states {result['states']}, {result['flows']} "

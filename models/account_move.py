@@ -129,6 +129,10 @@ class AccountMove(models.Model):
         string="Deposit Outcome Unknown", readonly=True, copy=False,
         help="The last deposit got no answer: Chorus Pro is searched for this invoice before any new deposit.",
     )
+    l10n_fr_chorus_attempt_date = fields.Datetime(
+        string="Deposit Without Answer On", readonly=True, copy=False,
+        help="When a deposit got no answer; the invoice is searched for on Chorus Pro an hour later.",
+    )
     l10n_fr_chorus_rejection = fields.Text(
         string="Chorus Pro Rejection", readonly=True, copy=False, tracking=True,
         help="Why Chorus Pro refused the deposited invoice (rejected or incomplete flow).",
@@ -283,7 +287,9 @@ class AccountMove(models.Model):
         if self.state != "posted":
             add(_("confirm the invoice before sending it to Chorus Pro."))
         if self.l10n_fr_chorus_unknown_outcome:
-            pass  # the send searches Chorus Pro first
+            until = self._l10n_fr_chorus_wait_until()
+            if until:
+                errors.append(self._l10n_fr_chorus_wait_message(until))
         elif not self._l10n_fr_chorus_can_resend():
             add(_("already sent to Chorus Pro (flow %(flow)s); it can only be sent again after a rejection.",
                   flow=self.l10n_fr_chorus_flow_id.name))
@@ -390,11 +396,32 @@ class AccountMove(models.Model):
             return False  # changed by another worker since this run began: that worker handled it
 
     def _l10n_fr_chorus_set_error(self, message, retryable=False, unknown_outcome=False):
-        self.with_context(l10n_fr_chorus_sync=True).write({
+        vals = {
             "l10n_fr_chorus_error": message,
             "l10n_fr_chorus_error_retryable": retryable,
             "l10n_fr_chorus_unknown_outcome": unknown_outcome,
-        })
+        }
+        if unknown_outcome and not self.l10n_fr_chorus_unknown_outcome:
+            vals["l10n_fr_chorus_attempt_date"] = fields.Datetime.now()
+        self.with_context(l10n_fr_chorus_sync=True).write(vals)
+
+    def _l10n_fr_chorus_wait_until(self):
+        """After a deposit without answer, Chorus Pro is given time to integrate it before it is searched for:
+        only an integrated invoice can be found. Returns when a new attempt may be made, or False (now)."""
+        self.ensure_one()
+        if not self.l10n_fr_chorus_unknown_outcome or not self.l10n_fr_chorus_attempt_date:
+            return False
+        minutes = float(self.env["ir.config_parameter"].sudo().get_param(
+            "l10n_fr_chorus_pro.unknown_outcome_delay", 60))
+        until = self.l10n_fr_chorus_attempt_date + timedelta(minutes=minutes)
+        return until if until > fields.Datetime.now() else False
+
+    def _l10n_fr_chorus_wait_message(self, until):
+        return _(
+            "%(invoice)s: the last deposit got no answer; Chorus Pro is given until %(until)s (UTC) to show it "
+            "before it is searched for and, if absent, sent again.",
+            invoice=self.name, until=fields.Datetime.to_string(until),
+        )
 
     def _l10n_fr_chorus_send(self, commit=False, group_size=1):
         """Deposit the invoices of ``self``: returns ``{move: (sent, message)}``.
@@ -452,6 +479,9 @@ class AccountMove(models.Model):
         if not self._l10n_fr_chorus_lock():
             return {self: (False, _("%(invoice)s is being sent by another process.", invoice=self.name))}
         self.invalidate_recordset()
+        until = self._l10n_fr_chorus_wait_until()
+        if until:  # not an error: the scheduled send comes back later
+            return {self: (False, self._l10n_fr_chorus_wait_message(until))}
         errors = self._l10n_fr_chorus_check()
         if errors:
             message = "\n".join(errors)

@@ -2,6 +2,7 @@
 
 import base64
 import threading
+import time
 from collections import Counter
 
 from odoo import SUPERUSER_ID, Command, api
@@ -235,6 +236,39 @@ class TestChorusSend(ChorusInvoiceCase):
         self.assertEqual(invoice.l10n_fr_chorus_state, "integrated")
         self.assertEqual(invoice.l10n_fr_chorus_flow_id.name, self.sandbox_flows()[0].number)
         self.assertEqual(self.deposits(), 1)
+
+    def test_timeout_after_the_deposit_is_an_unknown_outcome_resolved_without_a_second_deposit(self):
+        # Odoo's test base raises any HTTP timeout under 10 s to 10 s: the sandbox answers after 11 s
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.timeout", "1")
+        invoice = self.make_invoice(self.lycee)
+        self.sandbox.state.add_fault("factures/deposer/flux", "timeout", delay=11)
+        sent, message = invoice._l10n_fr_chorus_send()[invoice]
+        self.assertFalse(sent)
+        self.assertIn("no answer from Chorus Pro after the deposit (Chorus Pro factures/deposer/flux: timeout", message)
+        self.assertEqual(invoice.l10n_fr_chorus_state, "sending")
+        for _wait in range(40):  # Chorus Pro records it once its (slow) answer is over
+            if self.sandbox_flows():
+                break
+            time.sleep(0.1)
+        self.sandbox.state.advance(flows_to_final=True)
+        self.run_cron("_cron_l10n_fr_chorus_send")
+        self.assertEqual(invoice.l10n_fr_chorus_state, "integrated")
+        self.assertEqual(len(self.sandbox_flows()), 1, "recorded once by Chorus Pro, never deposited again")
+
+    def test_no_new_attempt_before_chorus_pro_had_time_to_integrate(self):
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.unknown_outcome_delay", "60")
+        invoice = self.make_invoice(self.lycee)
+        self.sandbox.state.add_fault("factures/deposer/flux", "drop_after_record")
+        invoice._l10n_fr_chorus_send()
+        self.assertEqual(invoice.l10n_fr_chorus_state, "sending")
+        # the flow is not integrated yet: searching now would find nothing and deposit a duplicate
+        sent, message = invoice._l10n_fr_chorus_send()[invoice]
+        self.assertFalse(sent)
+        self.assertIn("is given until", message)
+        self.run_cron("_cron_l10n_fr_chorus_send")
+        self.assertEqual(self.deposits(), 1)
+        self.assertEqual(invoice.l10n_fr_chorus_state, "sending")
+        self.assertTrue(invoice.l10n_fr_chorus_error_retryable, "the scheduled send will come back")
 
     def test_malformed_answer_is_an_unknown_outcome(self):
         invoice = self.make_invoice(self.lycee)

@@ -442,7 +442,7 @@ class AccountMove(models.Model):
                 results.update(self._l10n_fr_chorus_guarded(group, lambda: group._l10n_fr_chorus_deposit(
                     clients[company])))
                 if commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit - a deposit must never be forgotten
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
 
         for move in self.sudo():
             outcome = self._l10n_fr_chorus_guarded(move, lambda m=move: m._l10n_fr_chorus_prepare(clients))
@@ -453,7 +453,7 @@ class AccountMove(models.Model):
             else:
                 results.update(outcome)
                 if commit and not pending:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit - keep each invoice's outcome
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         for company in list(pending):
             flush(company)
         return results
@@ -751,10 +751,9 @@ class AccountMove(models.Model):
     def _cron_l10n_fr_chorus_sync(self):
         """Scheduled follow-up, company by company; one bad answer never stops the run."""
         commit = self.env["account.move.send"]._can_commit()
-        for company in self.env["res.company"].search([]):
-            if not self.search_count([("company_id", "=", company.id), ("l10n_fr_chorus_flow_id", "!=", False)],
-                                     limit=1):
-                continue
+        followed = self.sudo()._read_group(
+            [("l10n_fr_chorus_flow_id", "!=", False), ("l10n_fr_chorus_is_final", "=", False)], ["company_id"])
+        for (company,) in followed:
             self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [SYNC_LOCK_KEY, company.id])
             if not self.env.cr.fetchone()[0]:
                 _logger.info("Chorus Pro sync of company %s already running elsewhere", company.id)
@@ -780,7 +779,7 @@ class AccountMove(models.Model):
             except (ChorusTransientError, ChorusInvalidAnswer, ChorusBusinessError) as exc:
                 _logger.warning("Chorus Pro report of flow %s failed: %s", flow.name, exc.message)
             if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit - keep what was learnt
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         since = self._l10n_fr_chorus_sync_since(company, started)
         if since:
             items = client.search_supplier_invoices(date_from=since, date_to=started + timedelta(minutes=1))
@@ -793,12 +792,12 @@ class AccountMove(models.Model):
                     _logger.exception("Chorus Pro: a page of statuses could not be applied")
                     complete = False
                 if commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit - keep what was learnt
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
             if not complete:
                 return  # the same period is searched again next time: no status is lost
         company.sudo().l10n_fr_chorus_last_sync = started
         if commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit - keep what was learnt
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _l10n_fr_chorus_sync_since(self, company, started):

@@ -43,7 +43,7 @@ class AccountMoveSend(models.AbstractModel):
 
     @api.model
     def _call_web_service_after_invoice_pdf_render(self, invoices_data):
-        super()._call_web_service_after_invoice_pdf_render(invoices_data)
+        res = super()._call_web_service_after_invoice_pdf_render(invoices_data)
         for invoice, invoice_data in invoices_data.items():
             if "chorus_pro" not in invoice_data["sending_methods"]:
                 continue
@@ -52,3 +52,4 @@ class AccountMoveSend(models.AbstractModel):
             sent, message = invoice._l10n_fr_chorus_send(commit=False)[invoice]
             if not sent:
                 invoice_data["error"] = message
+        return res

@@ -13,18 +13,18 @@ class L10nFrChorusFlow(models.Model):
 
     name = fields.Char(string="Flow Number", required=True, readonly=True, copy=False, index=True,
                        help="numeroFluxDepot given by Chorus Pro when the file was deposited.")
-    company_id = fields.Many2one("res.company", string="Company", required=True, readonly=True,
+    company_id = fields.Many2one("res.company", required=True, readonly=True,
                                  default=lambda self: self.env.company, help="Company that deposited the flow.")
-    deposit_date = fields.Datetime(string="Deposit Date", readonly=True, default=fields.Datetime.now,
+    deposit_date = fields.Datetime(readonly=True, default=fields.Datetime.now,
                                    help="When the file was deposited on Chorus Pro.")
-    syntax = fields.Char(string="Syntax", readonly=True, help="syntaxeFlux of the deposit (format of the file).")
+    syntax = fields.Char(readonly=True, help="syntaxeFlux of the deposit (format of the file).")
     attachment_id = fields.Many2one("ir.attachment", string="Deposited File", readonly=True, copy=False,
                                     help="The exact file deposited on Chorus Pro.")
     move_ids = fields.Many2many("account.move", "l10n_fr_chorus_flow_move_rel", "flow_id", "move_id",
                                 string="Invoices", readonly=True, help="Invoices carried by this flow.")
     state = fields.Selection(FLOW_STATES, string="Flow State", readonly=True, tracking=True, copy=False,
                              help="State of the flow on Chorus Pro (etatCourantDepotFlux).")
-    state_date = fields.Datetime(string="State Date", readonly=True, copy=False,
+    state_date = fields.Datetime(readonly=True, copy=False,
                                  help="When Chorus Pro last changed the state of the flow.")
     error_message = fields.Text(string="Errors", readonly=True, copy=False,
                                 help="What Chorus Pro reported against the flow or its invoices.")

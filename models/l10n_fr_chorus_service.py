@@ -25,7 +25,6 @@ class L10nFrChorusService(models.Model):
     name = fields.Char(string="Service Name", required=True, help="Name of the service on Chorus Pro.")
     chorus_id = fields.Char(string="Chorus Pro Service ID", help="idService on Chorus Pro.")
     active = fields.Boolean(
-        string="Active",
         default=True,
         help="Inactive services cannot receive invoices on Chorus Pro.",
     )

@@ -14,11 +14,11 @@ class L10nFrChorusStatusHistory(models.Model):
                               help="The invoice whose status changed.")
     company_id = fields.Many2one(related="move_id.company_id", store=True, string="Company",
                                  help="Company of the invoice.")
-    status = fields.Selection(INVOICE_STATUSES, string="Status", required=True,
+    status = fields.Selection(INVOICE_STATUSES, required=True,
                               help="Status on Chorus Pro.")
-    date = fields.Datetime(string="Date", required=True, help="When Chorus Pro set this status.")
-    comment = fields.Char(string="Comment", help="Comment given with the status.")
-    flow_id = fields.Many2one("l10n_fr_chorus.flow", string="Flow", ondelete="set null",
+    date = fields.Datetime(required=True, help="When Chorus Pro set this status.")
+    comment = fields.Char(help="Comment given with the status.")
+    flow_id = fields.Many2one("l10n_fr_chorus.flow", ondelete="set null",
                               help="The deposit this status belongs to.")
 
     _sql_constraints = [

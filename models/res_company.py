@@ -268,7 +268,8 @@ class ResCompany(models.Model):
         limit = fields.Date.context_today(self) + timedelta(days=EXPIRY_WARNING_DAYS)
         admins = self.env.ref("base.group_system").users.filtered(lambda u: not u.share and u.active)
         activity_type = self.env.ref("mail.mail_activity_data_todo")
-        for company in self.search([]):
+        for company in self.search(["|", ("l10n_fr_chorus_password_expiry", "!=", False),
+                                    ("l10n_fr_chorus_secret_expiry", "!=", False)]):
             items = [
                 (company.l10n_fr_chorus_password_expiry, _("the Chorus Pro technical account password")),
                 (company.l10n_fr_chorus_secret_expiry, _("the PISTE client secret")),

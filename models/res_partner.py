@@ -264,7 +264,7 @@ class ResPartner(models.Model):
     @api.model
     def _cron_l10n_fr_chorus_refresh(self, batch_size=200):
         """Weekly: refresh every public buyer flagged in any company; one failure never stops the others."""
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].sudo().search([("l10n_fr_chorus_client_id", "!=", False)]):
             partners = self.with_company(company).search(
                 [("l10n_fr_chorus_client", "=", True), ("is_company", "=", True)],
                 order="l10n_fr_chorus_last_check asc nulls first",

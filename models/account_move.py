@@ -642,11 +642,14 @@ class AccountMove(models.Model):
         })
         if comment:
             self.message_post(body=_("Chorus Pro comment (%(status)s): %(comment)s",
-                                     status=dict(self._fields["l10n_fr_chorus_status"]._description_selection(
-                                         self.env))[status], comment=comment))
+                                     status=self._l10n_fr_chorus_status_label(status), comment=comment))
         if changed:
             self._l10n_fr_chorus_follow_up(status, comment)
         return changed
+
+    def _l10n_fr_chorus_status_label(self, status):
+        """The status as the user reads it (translated)."""
+        return dict(self._fields["l10n_fr_chorus_status"]._description_selection(self.env)).get(status, status)
 
     @api.model
     def _l10n_fr_chorus_parse_datetime(self, value):
@@ -684,14 +687,15 @@ class AccountMove(models.Model):
             "REJETEE": _("The buyer rejected the invoice: issue a credit note, then a new invoice."),
         }
         activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_chorus")
+        label = self._l10n_fr_chorus_status_label(status)
         open_activities = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         if open_activities:
-            open_activities.action_feedback(feedback=_("Chorus Pro status is now %(status)s.", status=status))
+            open_activities.action_feedback(feedback=_("Chorus Pro status is now %(status)s.", status=label))
         if status in notes:
             note = notes[status] + (Markup("<br/>") + _("Comment: %(comment)s", comment=comment) if comment else "")
             self.activity_schedule(
                 activity_type_id=activity_type.id,
-                summary=_("Chorus Pro: %(status)s", status=dict(INVOICE_STATUSES)[status]),
+                summary=_("Chorus Pro: %(status)s", status=label),
                 note=note,
                 user_id=self._l10n_fr_chorus_follow_up_user().id,
             )

@@ -76,15 +76,18 @@ venv() {
     check_python
     say "Building the virtualenv $VENV (Odoo from $src)"
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || die "could not create a virtualenv with $PYTHON: install python3-venv"
-    local pip=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
-    "${pip[@]}" install -U 'pip>=25.3' wheel >&2 || die "pip could not upgrade itself: check your access to PyPI"
+    local log=$VENV/setup.log
+    : >"$log"
+    pip() { "$VENV/bin/python" -m pip --disable-pip-version-check -q "$@" >>"$log" 2>&1 || { tail -n 30 "$log" >&2; return 1; }; }
+    say "  (pip's output goes to $log)"
+    pip install -U 'pip>=25.3' wheel || die "pip could not upgrade itself: check your access to PyPI"
     # Odoo pins build old packages from source; some need pkg_resources (setuptools < 81) at build time,
     # python-ldap needs libldap2-dev libsasl2-dev, psycopg2 needs libpq-dev.
-    "${pip[@]}" install --build-constraint "$ROOT/tools/build-constraints.txt" -r "$src/requirements.txt" >&2 \
+    pip install --build-constraint "$ROOT/tools/build-constraints.txt" -r "$src/requirements.txt" \
         || die "installing Odoo's requirements failed: install libldap2-dev libsasl2-dev libpq-dev (apt) and retry"
     # compat mode keeps 'import odoo' working once addons are installed as wheels
-    "${pip[@]}" install --no-deps --config-settings editable_mode=compat -e "$src" >&2 || die "could not install Odoo from $src"
-    "${pip[@]}" install -r "$ROOT/requirements-dev.txt" >&2 || die "installing the development tools failed (requirements-dev.txt)"
+    pip install --no-deps --config-settings editable_mode=compat -e "$src" || die "could not install Odoo from $src"
+    pip install -r "$ROOT/requirements-dev.txt" || die "installing the development tools failed (requirements-dev.txt)"
     echo "$want" >"$stamp"
     write_conf "$src"
 }

@@ -15,6 +15,7 @@ is measured in a fresh process. See bench/README.md.
 """
 
 import argparse
+import io
 import math
 import sys
 import time
@@ -60,6 +61,42 @@ def parse_args():
     if args.commit is None:
         args.commit = True
     return args
+
+
+# ---------------------------------------------------------------------------------------------- checks
+def verify_documents(moves, fmt):
+    """Not timed: each deposited file is its invoice's (its number in the XML, and on the PDF's pages when the PDF
+    has a text layer), and a Factur-X file carries its XML. Catches a batch rendering that mixes invoices up."""
+    import logging  # noqa: PLC0415
+
+    import facturx  # noqa: PLC0415
+
+    from odoo.tools.pdf import OdooPdfFileReader  # noqa: PLC0415
+
+    logging.getLogger("factur-x").setLevel(logging.WARNING)
+
+    counts = {"ok": 0, "no_text_layer": 0, "wrong": 0, "first_problem": None}
+    for move in moves.filtered("l10n_fr_chorus_flow_id"):
+        content = move.l10n_fr_chorus_flow_id.attachment_id.raw or b""
+        problem = None
+        if fmt == "facturx":
+            _name, xml = facturx.get_xml_from_pdf(content, check_xsd=False)
+            reader = OdooPdfFileReader(io.BytesIO(content), strict=False)
+            text = "".join(page.extract_text() or "" for page in reader.pages)
+            if not xml or move.name.encode() not in xml:
+                problem = f"{move.name}: no Factur-X XML of this invoice in its PDF"
+            elif not text.strip():
+                counts["no_text_layer"] += 1
+            elif move.name not in text:
+                problem = f"{move.name}: its PDF shows another invoice"
+        elif move.name.encode() not in content:
+            problem = f"{move.name}: its file does not carry its number"
+        if problem:
+            counts["wrong"] += 1
+            counts["first_problem"] = counts["first_problem"] or problem
+        else:
+            counts["ok"] += 1
+    return counts
 
 
 # ---------------------------------------------------------------------------------------------- one format
@@ -119,6 +156,7 @@ def measure(args, params):
             for move in moves:
                 states[move.l10n_fr_chorus_state] = states.get(move.l10n_fr_chorus_state, 0) + 1
             errors = [m.l10n_fr_chorus_error for m in moves if m.l10n_fr_chorus_error][:3]
+            checked = verify_documents(moves, fmt)
             flows = len(moves.l10n_fr_chorus_flow_id)
             if not params["commit"]:
                 cr.rollback()
@@ -127,7 +165,8 @@ def measure(args, params):
         sandbox.stop()
     return {
         "format": fmt, "count": count, "due": due, "sent": len(sent), "states": states, "errors": errors,
-        "flows": flows, "seconds": elapsed, "queries": queries, "setup_seconds": setup_seconds, "calls": calls,
+        "flows": flows, "checked": checked, "seconds": elapsed, "queries": queries, "setup_seconds": setup_seconds,
+        "calls": calls,
         "sections": sections.seconds, "section_calls": sections.calls, "memory": memory.figures(),
         "group_size": params["group_size"], "commit": params["commit"], "styles": params["styles"],
         "code": common.addon_source(), "wkhtmltopdf": common.wkhtmltopdf_version(),
@@ -172,7 +211,7 @@ def print_result(result):
         if key in sections:
             rows.append((label, f"{sections[key]:8.2f} s", f"{sections[key] / seconds:6.1%}",
                          f"{sections[key] / count:.3f} s/invoice"))
-    mode = "commit after each invoice, throwaway copy" if result["commit"] else "no commit, rolled back"
+    mode = "commit after each deposit, throwaway copy" if result["commit"] else "no commit, rolled back"
     print(f"\n== {NAMES[fmt]}: {count} invoices, scheduled send ({mode}), group size {result['group_size']}, "
           f"report styles {'on' if result['styles'] else 'off'}")
     print(f"   code: {result['code']}; {result['wkhtmltopdf']}")
@@ -187,12 +226,16 @@ def print_result(result):
           f"the run), largest child process (wkhtmltopdf) {common.fmt_mb(memory['children_peak_mb'])}")
     print(f"   outcome: {result['sent']} sent of {result['due']} due, states {result['states']}, {result['flows']} "
           f"flows; set-up (create + post) {result['setup_seconds']:.1f} s, not measured")
+    checked = result["checked"]
+    print(f"   documents checked (not timed): {checked['ok']} are their invoice's"
+          + (f" ({checked['no_text_layer']} PDFs without text layer: XML only)" if checked["no_text_layer"] else "")
+          + (f", {checked['wrong']} WRONG, e.g. {checked['first_problem']}" if checked["wrong"] else ""))
     for error in result["errors"]:
         print(f"   error: {error}")
     return {"format": fmt, "per_invoice": per_invoice, "share_other": share_other, "deposits": deposits,
             "tokens": tokens, "ok": (per_invoice <= GOAL_SECONDS[fmt] and share_other < GOAL_OTHER_SHARE
                                      and deposits == expected_deposits and tokens <= 1
-                                     and result["sent"] == count)}
+                                     and result["sent"] == count and not result["checked"]["wrong"])}
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -208,6 +251,8 @@ def main():
     if unknown:
         sys.exit(f"error: unknown formats {sorted(unknown)}; use {', '.join(FORMATS)}")
     common.check_db_name(args.db)
+    if args.update:
+        common.update_addon(args)
     db = f"{args.db}_tmp" if args.commit else args.db
     style_server = None
     try:

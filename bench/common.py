@@ -44,15 +44,27 @@ def common_arguments(parser):
     parser.add_argument("--commit", action=argparse.BooleanOptionalAction, default=None,
                         help="--commit: run on a throwaway copy of --db, committing as the scheduled action does "
                              "outside tests; --no-commit: run in --db inside one transaction rolled back at the end")
+    parser.add_argument("--update", action="store_true",
+                        help="first update the addon in --db (odoo-bin -u) with the code on the addons path, for a "
+                             "database older than the code")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also print the N functions taking the most cumulative time in the measured run")
     parser.add_argument("--profile-file", default=None, metavar="PATH",
                         help="with --profile, also save the raw profile (pstats) to PATH (suffixed per measurement)")
-    parser.add_argument("--log-level", default="warn", help="Odoo log level (default: %(default)s)")
+    parser.add_argument("--log-level", default="error", help="Odoo log level (default: %(default)s)")
     parser.add_argument("--wkhtmltopdf", default=None, metavar="PATH",
                         help="the wkhtmltopdf binary Odoo runs (put first in PATH), e.g. a build with patched Qt; "
                              "default: the one in PATH")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # JSON parameters of one measurement
+
+
+def update_addon(args):
+    """``odoo-bin -u l10n_fr_chorus_pro --stop-after-init`` on --db, in a child process."""
+    check_db_name(args.db)
+    odoo_bin = Path(__import__("odoo").__file__).resolve().parent.parent / "odoo-bin"
+    command = [sys.executable, str(odoo_bin), *odoo_argv(args, args.db), "-u", ADDON, "--stop-after-init"]
+    print(f"updating {ADDON} in {args.db}…", flush=True)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
 def check_db_name(name):
@@ -106,7 +118,9 @@ def copy_database(args, source, target):
     from odoo.service import db as db_service  # noqa: PLC0415
 
     check_db_name(target)
-    odoo.tools.config.parse_config(odoo_argv(args, source))
+    if not getattr(copy_database, "configured", False):  # Odoo's configuration can be parsed once per process
+        odoo.tools.config.parse_config(odoo_argv(args, source))
+        copy_database.configured = True
     drop_database(target)
     db_service.exp_duplicate_database(source, target)
     odoo.sql_db.close_db(source)

@@ -17,6 +17,7 @@ from ..chorus_client import (
     ChorusInvalidAnswer,
     ChorusTransientError,
 )
+from .l10n_fr_chorus_document import PDF_BATCH_SIZE
 
 _logger = logging.getLogger(__name__)
 
@@ -395,6 +396,12 @@ class AccountMove(models.Model):
         except psycopg2.errors.SerializationFailure:
             return False  # changed by another worker since this run began: that worker handled it
 
+    def _l10n_fr_chorus_write(self, vals):
+        """Write what Chorus Pro said: not a user's change, so no error reset and no journal-line sync."""
+        return self.with_context(
+            l10n_fr_chorus_sync=True, skip_invoice_sync=True, skip_is_manually_modified=True,
+        ).write(vals)
+
     def _l10n_fr_chorus_set_error(self, message, retryable=False, unknown_outcome=False):
         vals = {
             "l10n_fr_chorus_error": message,
@@ -403,7 +410,7 @@ class AccountMove(models.Model):
         }
         if unknown_outcome and not self.l10n_fr_chorus_unknown_outcome:
             vals["l10n_fr_chorus_attempt_date"] = fields.Datetime.now()
-        self.with_context(l10n_fr_chorus_sync=True).write(vals)
+        self._l10n_fr_chorus_write(vals)
 
     def _l10n_fr_chorus_wait_until(self):
         """After a deposit without answer, Chorus Pro is given time to integrate it before it is searched for:
@@ -435,22 +442,30 @@ class AccountMove(models.Model):
         results = {}
         clients = {}
         pending = {}  # company -> invoices checked, locked, waiting for their deposit
+        pdfs = {}  # invoice id -> its Factur-X invoice PDF rendered ahead, in batches (see _prefetch_invoice_pdfs)
+        moves = self.sudo().with_context(l10n_fr_chorus_pdfs=pdfs)
+        Document = moves.env["l10n_fr_chorus.document"]
 
         def flush(company):
             group = pending.pop(company, None)
             if group:
                 results.update(self._l10n_fr_chorus_guarded(group, lambda: group._l10n_fr_chorus_deposit(
                     clients[company])))
+                for done in group:
+                    pdfs.pop(done.id, None)
                 if commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
 
-        for move in self.sudo():
+        for index, move in enumerate(moves):
+            if move.id not in pdfs:
+                Document._prefetch_invoice_pdfs(moves[index:index + PDF_BATCH_SIZE], pdfs)
             outcome = self._l10n_fr_chorus_guarded(move, lambda m=move: m._l10n_fr_chorus_prepare(clients))
             if outcome[move] is None:
                 pending[move.company_id] = pending.get(move.company_id, move.browse()) | move
                 if len(pending[move.company_id]) >= max(group_size, 1):
                     flush(move.company_id)
             else:
+                pdfs.pop(move.id, None)
                 results.update(outcome)
                 if commit and not pending:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -557,7 +572,8 @@ class AccountMove(models.Model):
     def _l10n_fr_chorus_record_deposit(self, answer, document, moves=None):
         moves = moves or self
         company = moves.company_id
-        Flow = self.env["l10n_fr_chorus.flow"]
+        Flow = self.env["l10n_fr_chorus.flow"].with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)
         flow = Flow.create({
             "name": answer["numeroFluxDepot"],
             "company_id": company.id,
@@ -572,7 +588,7 @@ class AccountMove(models.Model):
             "res_model": Flow._name,
             "res_id": flow.id,
         })
-        moves.with_context(l10n_fr_chorus_sync=True).write({
+        moves._l10n_fr_chorus_write({
             "l10n_fr_chorus_flow_id": flow.id,
             "l10n_fr_chorus_flow_ids": [(4, flow.id)],
             "l10n_fr_chorus_invoice_cpp": False,
@@ -585,7 +601,7 @@ class AccountMove(models.Model):
             "l10n_fr_chorus_rejection": False,
         })
         for move in moves:
-            move.message_post(body=_("Sent to Chorus Pro in flow %(flow)s (%(file)s).", flow=flow.name,
+            move._message_log(body=_("Sent to Chorus Pro in flow %(flow)s (%(file)s).", flow=flow.name,
                                      file=document["filename"]))
         return flow
 
@@ -602,7 +618,7 @@ class AccountMove(models.Model):
         if not flow and invoice.get("numeroFluxDepot"):
             flow = Flow.create({"name": invoice["numeroFluxDepot"], "company_id": self.company_id.id,
                                 "move_ids": [(6, 0, self.ids)], "state": "IN_INTEGRE"})
-        self.with_context(l10n_fr_chorus_sync=True).write({
+        self._l10n_fr_chorus_write({
             "l10n_fr_chorus_flow_id": flow.id,
             "l10n_fr_chorus_flow_ids": [(4, flow.id)] if flow else [],
             "l10n_fr_chorus_invoice_cpp": str(invoice["identifiantFactureCPP"]),
@@ -635,7 +651,7 @@ class AccountMove(models.Model):
         if status == self.l10n_fr_chorus_status and (comment or False) == (self.l10n_fr_chorus_status_comment or False):
             return False
         changed = status != self.l10n_fr_chorus_status
-        self.with_context(l10n_fr_chorus_sync=True).write({
+        self._l10n_fr_chorus_write({
             "l10n_fr_chorus_status": status,
             "l10n_fr_chorus_status_date": moment,
             "l10n_fr_chorus_status_comment": comment or False,
@@ -705,7 +721,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.l10n_fr_chorus_rejection == reason:
             return
-        self.with_context(l10n_fr_chorus_sync=True).write({"l10n_fr_chorus_rejection": reason})
+        self._l10n_fr_chorus_write({"l10n_fr_chorus_rejection": reason})
         activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_chorus")
         self.activity_schedule(
             activity_type_id=activity_type.id,
@@ -738,8 +754,7 @@ class AccountMove(models.Model):
         if not self.l10n_fr_chorus_invoice_cpp and flow.state in ("IN_INTEGRE", "IN_INTEGRE_PARTIEL"):
             for item in client.search_supplier_invoices(numero_flux_depot=flow.name):
                 if item.get("numeroFacture") == self.name:
-                    self.with_context(l10n_fr_chorus_sync=True).l10n_fr_chorus_invoice_cpp = str(
-                        item["identifiantFactureCPP"])
+                    self._l10n_fr_chorus_write({"l10n_fr_chorus_invoice_cpp": str(item["identifiantFactureCPP"])})
         if not self.l10n_fr_chorus_invoice_cpp:
             return
         history = client.get_invoice_history(int(self.l10n_fr_chorus_invoice_cpp))
@@ -839,8 +854,7 @@ class AccountMove(models.Model):
                 move = unlinked.get((item.get("numeroFluxDepot"), item.get("numeroFacture")))
                 if move is None:
                     continue
-                move.with_context(l10n_fr_chorus_sync=True).l10n_fr_chorus_invoice_cpp = str(
-                    item["identifiantFactureCPP"])
+                move._l10n_fr_chorus_write({"l10n_fr_chorus_invoice_cpp": str(item["identifiantFactureCPP"])})
             if move.l10n_fr_chorus_is_final:
                 continue
             move._l10n_fr_chorus_apply_status(item.get("statut"), item.get("dateHeureEtatCourant"),

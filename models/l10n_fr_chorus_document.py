@@ -1,10 +1,12 @@
 import io
 import logging
 import re
+import subprocess
 import tarfile
 import threading
 import time
 import unicodedata
+from collections import defaultdict
 from importlib import resources
 
 from lxml import etree
@@ -12,6 +14,7 @@ from reportlab.pdfgen import canvas
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.tools.misc import find_in_path
 from odoo.tools.pdf import DictionaryObject, NameObject, NumberObject, OdooPdfFileReader, OdooPdfFileWriter
 
 from ..chorus_client import SYNTAX_CII, SYNTAX_FACTURX, SYNTAX_UBL
@@ -38,8 +41,12 @@ NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
 
+# Invoice PDFs rendered by one wkhtmltopdf run when several invoices are sent (Factur-X).
+PDF_BATCH_SIZE = 20
+
 _schemas = {}
 _schemas_lock = threading.Lock()
+_batch_rendering = {}  # wkhtmltopdf binary -> whether it renders several documents in one run
 
 
 def _schema_errors(relative_path, tree):
@@ -52,6 +59,26 @@ def _schema_errors(relative_path, tree):
         if schema.validate(tree):
             return []
         return [f"line {error.line}: {error.message}" for error in list(schema.error_log)[:MAX_SCHEMA_ERRORS]]
+
+
+def wkhtmltopdf_renders_batches():
+    """Whether wkhtmltopdf renders several invoices in one run.
+
+    Only a build with patched Qt (wkhtmltopdf.org's packages, which Odoo recommends) takes several documents and
+    writes the outlines Odoo splits the result by; Debian's own build refuses several documents.
+    """
+    try:
+        binary = find_in_path("wkhtmltopdf")
+    except OSError:
+        return False
+    if binary not in _batch_rendering:
+        try:
+            version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10,
+                                     check=False).stdout
+        except (OSError, subprocess.SubprocessError):
+            version = ""
+        _batch_rendering[binary] = "patched qt" in version.lower()
+    return _batch_rendering[binary]
 
 
 def safe_filename(text, extension):
@@ -267,31 +294,91 @@ class L10nFrChorusDocument(models.AbstractModel):
         return xml
 
     @api.model
+    def _rendering_placeholders(self):
+        """Like Odoo, tests only run wkhtmltopdf when they ask for it: while tests run, the test server cannot
+        answer wkhtmltopdf's requests for the report's styles and the rendering would hang."""
+        return bool((tools.config["test_enable"] or tools.config["test_file"])
+                    and not self.env.context.get("force_report_rendering"))
+
+    @api.model
+    def _report_engine(self, company):
+        """The report engine as this module renders invoice PDFs: nothing stored, and the JavaScript delay of
+        ``l10n_fr_chorus_pro.print_delay`` (0 ms by default) instead of Odoo's ``report.print_delay`` (1 s by
+        default, for reports that draw with JavaScript; the invoice report does not)."""
+        try:
+            delay = max(int(self.env["ir.config_parameter"].sudo().get_param("l10n_fr_chorus_pro.print_delay", 0)), 0)
+        except ValueError:
+            delay = 0
+        return self.env["ir.actions.report"].with_company(company).with_context(
+            force_report_rendering=True, report_pdf_no_attachment=True, l10n_fr_chorus_print_delay=delay,
+        )
+
+    @api.model
     def _invoice_pdf(self, invoice):
-        """The invoice's PDF: the one already issued if any, else rendered now (and not stored).
+        """The invoice's PDF: the one already issued if any, else the one rendered ahead with others (see
+        :meth:`_prefetch_invoice_pdfs`), else rendered now (and not stored).
 
         :return: ``(pdf bytes, whether it comes from the report engine)``
         """
         issued = invoice.invoice_pdf_report_id.sudo().raw
         if issued and issued.startswith(b"%PDF"):
             return issued, True
-        if (tools.config["test_enable"] or tools.config["test_file"]) and not self.env.context.get(
-            "force_report_rendering"
-        ):
-            # Like Odoo, tests only run wkhtmltopdf when they ask for it: while tests run, the test server cannot
-            # answer wkhtmltopdf's requests for the report's styles and the rendering would hang.
+        if self._rendering_placeholders():
             return self._placeholder_pdf(invoice), False
+        ahead = (self.env.context.get("l10n_fr_chorus_pdfs") or {}).pop(invoice.id, None)
+        if ahead and ahead[0] == invoice.write_date:  # not changed since
+            return ahead[1], True
         report = self.env["account.move.send"]._get_default_pdf_report_id(invoice)
-        pdf, report_type = (
-            self.env["ir.actions.report"]
-            .with_company(invoice.company_id)
-            .with_context(force_report_rendering=True, report_pdf_no_attachment=True)
-            ._render_qweb_pdf(report.report_name, invoice.ids)
-        )
+        pdf, report_type = self._report_engine(invoice.company_id)._render_qweb_pdf(report.report_name, invoice.ids)
         if report_type != "pdf" or not pdf.startswith(b"%PDF"):
             raise UserError(_("%(invoice)s: the invoice PDF could not be rendered; check the PDF report settings.",
                               invoice=invoice.name))
         return pdf, True
+
+    @api.model
+    def _prefetch_invoice_pdfs(self, invoices, pdfs):
+        """Render ahead the invoice PDFs that Factur-X documents of ``invoices`` will need, in one wkhtmltopdf run
+        per company and report instead of one run per invoice.
+
+        Fills ``pdfs`` (passed to :meth:`_invoice_pdf` as the context key ``l10n_fr_chorus_pdfs``) with
+        ``{invoice id: (write_date, PDF)}``, or ``None`` for an invoice rendered alone when its document is built:
+        PDF already issued, another format, or a rendering that could not be split per invoice. Never raises.
+        """
+        todo = []
+        for invoice in invoices:
+            if invoice.id in pdfs:
+                continue
+            pdfs[invoice.id] = None
+            if (invoice.state == "posted" and invoice.is_sale_document() and not invoice.invoice_pdf_report_id
+                    and self._format(invoice, None) == "facturx"):
+                todo.append(invoice)
+        if len(todo) < 2 or self._rendering_placeholders() or not wkhtmltopdf_renders_batches():
+            return
+        groups = defaultdict(list)
+        for invoice in todo:
+            report = self.env["account.move.send"]._get_default_pdf_report_id(invoice)
+            groups[invoice.company_id, report].append(invoice)
+        for (company, report), group in groups.items():
+            if len(group) < 2:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    streams, report_type = self._report_engine(company)._pre_render_qweb_pdf(
+                        report.report_name, res_ids=[invoice.id for invoice in group])
+            except Exception:  # rendered one by one instead, where the error will be reported on its invoice
+                _logger.warning("Chorus Pro: the PDFs of invoices %s could not be rendered together",
+                                [invoice.id for invoice in group], exc_info=True)
+                continue
+            if report_type != "pdf":
+                continue
+            for invoice in group:
+                stream = (streams.get(invoice.id) or {}).get("stream")
+                pdf = stream.getvalue() if stream else b""
+                if pdf.startswith(b"%PDF"):
+                    pdfs[invoice.id] = (invoice.write_date, pdf)
+            for data in streams.values():
+                if data.get("stream"):
+                    data["stream"].close()
 
     @api.model
     def _placeholder_pdf(self, invoice):
@@ -356,3 +443,20 @@ class L10nFrChorusDocument(models.AbstractModel):
         entry = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"][-1]
         filespec = entry.get_object() if hasattr(entry, "get_object") else entry.getObject()  # PyPDF2 1.x
         filespec[NameObject("/AFRelationship")] = NameObject(relationship)
+
+
+class IrActionsReport(models.Model):
+    _inherit = "ir.actions.report"
+
+    @api.model
+    def _build_wkhtmltopdf_args(self, paperformat_id, landscape, specific_paperformat_args=None,
+                                set_viewport_size=False):
+        """The JavaScript delay of this module's renderings (context key ``l10n_fr_chorus_print_delay``, see
+        ``l10n_fr_chorus.document._report_engine``); every other rendering keeps ``report.print_delay``."""
+        args = super()._build_wkhtmltopdf_args(paperformat_id, landscape,
+                                               specific_paperformat_args=specific_paperformat_args,
+                                               set_viewport_size=set_viewport_size)
+        delay = self.env.context.get("l10n_fr_chorus_print_delay")
+        if delay is not None and "--javascript-delay" in args:
+            args[args.index("--javascript-delay") + 1] = str(delay)
+        return args

@@ -457,6 +457,8 @@ class AccountMove(models.Model):
                     self.env.cr.commit()  # pylint: disable=invalid-commit
 
         for index, move in enumerate(moves):
+            if commit:
+                move = move.with_prefetch()  # after each commit, re-read one invoice, not the whole batch
             if move.id not in pdfs:
                 Document._prefetch_invoice_pdfs(moves[index:index + PDF_BATCH_SIZE], pdfs)
             outcome = self._l10n_fr_chorus_guarded(move, lambda m=move: m._l10n_fr_chorus_prepare(clients))

@@ -38,14 +38,17 @@ def supporting_documents(invoice, embed):
     return documents
 
 
+def chorus_rules_apply(env, invoice):
+    """Whether the Chorus Pro rules apply to the XML of ``invoice`` (both the CII and the UBL builders)."""
+    return bool(invoice.l10n_fr_chorus_transfer or env.context.get("l10n_fr_chorus_document")) \
+        and invoice.is_sale_document()
+
+
 class AccountEdiXmlCII(models.AbstractModel):
     _inherit = "account.edi.xml.cii"
 
     def _l10n_fr_chorus_applies(self, invoice):
-        """Whether the Chorus Pro rules apply to the XML of ``invoice``."""
-        return bool(
-            invoice.l10n_fr_chorus_transfer or self.env.context.get("l10n_fr_chorus_document")
-        ) and invoice.is_sale_document()
+        return chorus_rules_apply(self.env, invoice)
 
     def _export_invoice_vals(self, invoice):
         """Put Chorus Pro's fields (BT-10, BT-12, BT-13, BT-23, BT-81, supporting documents) in the CII."""

@@ -1,6 +1,6 @@
 from odoo import models
 
-from .account_edi_xml_cii_facturx import billing_frame_code, supporting_documents
+from .account_edi_xml_cii_facturx import billing_frame_code, chorus_rules_apply, supporting_documents
 
 # CustomizationID of a plain EN 16931 invoice: the Peppol one would not match the Chorus Pro ProfileID (BT-23).
 EN16931_CUSTOMIZATION = "urn:cen.eu:en16931:2017"
@@ -12,10 +12,7 @@ class AccountEdiXmlUBLBIS3(models.AbstractModel):
     _inherit = "account.edi.xml.ubl_bis3"
 
     def _l10n_fr_chorus_applies(self, invoice):
-        """Whether the Chorus Pro rules apply to the XML of ``invoice``."""
-        return bool(
-            invoice.l10n_fr_chorus_transfer or self.env.context.get("l10n_fr_chorus_document")
-        ) and invoice.is_sale_document()
+        return chorus_rules_apply(self.env, invoice)
 
     def _get_additional_document_reference_list(self, invoice):
         """Supporting documents of a Chorus Pro invoice, embedded when the deposit asks for it."""

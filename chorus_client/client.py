@@ -364,8 +364,14 @@ class ChorusClient:
         return answer
 
     def get_flow_report(self, numero_flux_depot):
-        """Whole answer of transverses/consulterCRDetaille: etatCourantDepotFlux, listeErreurDP..."""
-        return self._call('transverses', 'consulterCRDetaille', {'numeroFluxDepot': numero_flux_depot})
+        """Whole answer of transverses/consulterCRDetaille: etatCourantDepotFlux, listeErreurDP...
+
+        ``listeErreurDP`` and ``listeErreurTechnique`` are always lists.
+        """
+        answer = self._call('transverses', 'consulterCRDetaille', {'numeroFluxDepot': numero_flux_depot})
+        for key in ('listeErreurDP', 'listeErreurTechnique'):
+            answer[key] = _as_list(answer.get(key))
+        return answer
 
     @staticmethod
     def _invoice_filters(numero_flux_depot, numero_facture, statuts, date_from, date_to):
@@ -411,8 +417,14 @@ class ChorusClient:
         return self._call('factures', 'consulter/fournisseur', {'identifiantFactureCPP': int(id_facture_cpp)})
 
     def get_invoice_history(self, id_facture_cpp):
-        """Whole answer of factures/consulter/historique: statutCourantCode, historiquesDesStatuts.histoStatut..."""
-        return self._call('factures', 'consulter/historique', {'idFacture': int(id_facture_cpp)})
+        """Whole answer of factures/consulter/historique: statutCourantCode, historiquesDesStatuts.histoStatut...
+
+        ``historiquesDesStatuts.histoStatut`` is always a list.
+        """
+        answer = self._call('factures', 'consulter/historique', {'idFacture': int(id_facture_cpp)})
+        history = answer.get('historiquesDesStatuts') or {}
+        answer['historiquesDesStatuts'] = dict(history, histoStatut=_as_list(history.get('histoStatut')))
+        return answer
 
     def search_works_invoices(self, date_from=None, page_size=100):
         """Iterate over the supplier's works invoices (facturesTravaux/rechercher), page after page."""

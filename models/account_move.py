@@ -760,10 +760,8 @@ class AccountMove(models.Model):
         if not self.l10n_fr_chorus_invoice_cpp:
             return
         history = client.get_invoice_history(int(self.l10n_fr_chorus_invoice_cpp))
-        entries = (history.get("historiquesDesStatuts") or {}).get("histoStatut") or []
-        if isinstance(entries, dict):
-            entries = [entries]
-        entries = sorted(entries, key=lambda e: (e.get("histoStatutDatePassage") or "", e.get("histoStatutId") or 0))
+        entries = sorted(history["historiquesDesStatuts"]["histoStatut"],
+                         key=lambda e: (e.get("histoStatutDatePassage") or "", e.get("histoStatutId") or 0))
         for entry in entries:
             self._l10n_fr_chorus_apply_status(entry.get("histoStatutCode"), entry.get("histoStatutDatePassage"),
                                               entry.get("histoStatutCommentaire"))

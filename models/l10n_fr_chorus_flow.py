@@ -45,12 +45,7 @@ class L10nFrChorusFlow(models.Model):
         state = report.get("etatCourantDepotFlux")
         if state not in dict(FLOW_STATES):
             return  # unknown IN_* values are pending
-        dp_errors = report.get("listeErreurDP") or []
-        technical = report.get("listeErreurTechnique") or []
-        if isinstance(dp_errors, dict):
-            dp_errors = [dp_errors]
-        if isinstance(technical, dict):
-            technical = [technical]
+        dp_errors, technical = report["listeErreurDP"], report["listeErreurTechnique"]
         lines = [f"{e.get('numeroDP') or '?'}: {e.get('libelleErreurDP') or ''}" for e in dp_errors]
         lines += [f"{e.get('codeErreur') or ''} {e.get('libelleErreur') or ''}".strip() for e in technical]
         self.write({

@@ -64,9 +64,34 @@ check_python() {
         || die "$PYTHON is Python $("$PYTHON" -c 'import platform; print(platform.python_version())'); Odoo 18 needs 3.10 to 3.12: set PYTHON"
 }
 
+# --- system packages ---------------------------------------------------------------------------
+# What Odoo's requirements build with (psycopg2: libpq-dev; Python headers), the PDF renderer and the
+# browser the tours drive. Installed when run as root with apt; otherwise one line says what to run.
+APT_PACKAGES="python3-dev libpq-dev wkhtmltopdf chromium"
+
+system_packages() {
+    command -v dpkg-query >/dev/null || return 0
+    local missing="" p
+    for p in $APT_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    [ -n "$missing" ] || return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "Installing system packages:$missing"
+        local log
+        log=$(mktemp)
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing) \
+            >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "could not install the system packages: apt-get install$missing"; }
+        rm -f "$log"
+        return 0
+    fi
+    die "missing system packages: sudo apt-get install$missing"
+}
+
 venv() {
     local src stamp want
     src=$(odoo_src)
+    system_packages
     want=$(cat "$src/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/tools/build-constraints.txt" | sha1sum | cut -c1-12)-$src
     stamp=$VENV/.setup-done
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
@@ -83,8 +108,10 @@ venv() {
     pip install -U 'pip>=25.3' wheel || die "pip could not upgrade itself: check your access to PyPI"
     # Odoo pins build old packages from source; some need pkg_resources (setuptools < 81) at build time,
     # python-ldap needs libldap2-dev libsasl2-dev, psycopg2 needs libpq-dev.
-    pip install --build-constraint "$ROOT/tools/build-constraints.txt" -r "$src/requirements.txt" \
-        || die "installing Odoo's requirements failed: install libldap2-dev libsasl2-dev libpq-dev (apt) and retry"
+    # python-ldap only serves Odoo's auth_ldap, which this addon never uses: it is not built at all.
+    grep -v '^python-ldap' "$src/requirements.txt" >"$VENV/odoo-requirements.txt"
+    pip install --build-constraint "$ROOT/tools/build-constraints.txt" -r "$VENV/odoo-requirements.txt" \
+        || die "installing Odoo's requirements failed: apt-get install $APT_PACKAGES, then retry"
     # compat mode keeps 'import odoo' working once addons are installed as wheels
     pip install --no-deps --config-settings editable_mode=compat -e "$src" || die "could not install Odoo from $src"
     pip install -r "$ROOT/requirements-dev.txt" || die "installing the development tools failed (requirements-dev.txt)"

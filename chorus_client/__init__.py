@@ -1,6 +1,7 @@
 """Plain-Python client of the Chorus Pro API (PISTE OAuth2 + technical account); no Odoo import."""
 
-from .client import ENVIRONMENTS, NO_RESULT_CODES, ChorusClient, clear_token_cache
+from .client import ChorusClient
+from .transport import ENVIRONMENTS, NO_RESULT_CODES, clear_token_cache
 from .exceptions import (
     ChorusAccessDenied,
     ChorusAuthError,
@@ -9,7 +10,18 @@ from .exceptions import (
     ChorusInvalidAnswer,
     ChorusTransientError,
 )
-from .statuses import (
+from .results import (
+    DepositReceipt,
+    FlowReport,
+    InvoiceRefusal,
+    InvoiceState,
+    Service,
+    Structure,
+    StructureRules,
+    SupplierInvoice,
+    parse_moment,
+)
+from .codes import (
     BILLING_FRAMES,
     DEPOSIT_SYNTAXES,
     FINAL_STATUSES,
@@ -42,5 +54,14 @@ __all__ = [
     'ChorusError',
     'ChorusInvalidAnswer',
     'ChorusTransientError',
+    'DepositReceipt',
+    'FlowReport',
+    'InvoiceRefusal',
+    'InvoiceState',
+    'Service',
+    'Structure',
+    'StructureRules',
+    'SupplierInvoice',
     'clear_token_cache',
+    'parse_moment',
 ]

@@ -32,7 +32,8 @@ Control endpoints (no authentication; POST a JSON object of keyword arguments, a
   "delay": 3}`` — operation: ``token``, ``api/operation``, the operation alone or ``*``; fault: ``timeout``
   (answers after ``delay`` s), ``401`` (revokes the token used), ``403``, ``429``, ``500``, ``503``,
   ``malformed_json`` (truncated answer), ``drop_after_record`` (does the work, e.g. records the deposit, then
-  closes the connection without answering). ``/_sandbox/clear_faults`` (clear_faults) forgets them.
+  closes the connection without answering), ``hang_after_record`` (does the work, then answers after ``delay``
+  s: a caller killed meanwhile never sees the answer). ``/_sandbox/clear_faults`` (clear_faults) forgets them.
 - ``/_sandbox/subscriptions`` (set_subscriptions) ``{"apis": ["structures", "transverses"]}`` — others answer 403.
 - ``/_sandbox/credentials`` (set_credentials) ``{"client_id", "client_secret", "login", "password",
   "token_lifetime", "password_expiry_days"}`` (all optional).

@@ -47,7 +47,7 @@ def build_parser():
     sub = command('fault', 'make the next calls of an operation fail')
     sub.add_argument('--operation', required=True, help="'token', 'factures/deposer/flux', 'deposer/flux' or '*'")
     sub.add_argument('--fault', required=True,
-                     help='timeout, 401, 403, 429, 500, 503, malformed_json or drop_after_record')
+                     help='timeout, 401, 403, 429, 500, 503, malformed_json, drop_after_record or hang_after_record')
     sub.add_argument('--count', type=int, default=1)
     sub.add_argument('--delay', type=float, help='seconds a timeout waits (default 3)')
     command('clear-faults', 'forget the pending faults')

@@ -97,6 +97,8 @@ class SandboxApp:
             response.set_data(body[:max(1, len(body) // 2)] if body else b'{')
         elif kind == 'drop_after_record':
             raise DropConnection()
+        elif kind == 'hang_after_record':  # recorded, then the answer comes late (the caller may be gone)
+            time.sleep(fault['delay'])
         return response
 
     # ------------------------------------------------------------------ PISTE OAuth

@@ -10,7 +10,7 @@ import math
 from datetime import datetime
 
 from . import data
-from .state import SandboxError, codes
+from .state import PARIS, SandboxError, codes
 
 OK = {'codeRetour': 0, 'libelle': 'TRA_MSG_00.000'}
 DEFAULT_PAGE_SIZE = 10
@@ -41,7 +41,7 @@ def iso(moment):
 
 
 def iso_day(day):
-    return iso(datetime(day.year, day.month, day.day).astimezone())
+    return iso(datetime(day.year, day.month, day.day, tzinfo=PARIS))
 
 
 def compact(values):
@@ -69,7 +69,7 @@ def moment(body, key):
         parsed = datetime.fromisoformat(str(value).replace('Z', '+00:00').replace(' ', 'T'))
     except ValueError:
         raise invalid(f'Le paramètre {key} doit être une date ISO 8601.') from None
-    return parsed if parsed.tzinfo else parsed.astimezone()
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=PARIS)
 
 
 def page_request(params, page_key='pageResultatDemandee', size_key='nbResultatsParPage'):

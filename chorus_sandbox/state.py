@@ -1,6 +1,5 @@
 """In-memory state of the sandbox: credentials, structures, flows, invoices, faults, and how time moves."""
 
-import importlib.util
 import itertools
 import json
 import secrets
@@ -9,24 +8,21 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from . import data
 from .parsing import FlowParseError, ParsedInvoice, parse_flow
 
+try:  # inside Odoo, the addon's packages
+    from ..chorus_client import codes
+except ImportError:  # `python -m chorus_sandbox` from the repository
+    from chorus_client import codes
 
-def _load_codes():
-    """Load the client's code lists from their file, so the sandbox also runs as a top-level package."""
-    path = Path(__file__).resolve().parent.parent / 'chorus_client' / 'statuses.py'
-    spec = importlib.util.spec_from_file_location('chorus_sandbox_codes', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+# Chorus Pro lives in Paris time: its answers carry the Paris offset and it reads times without one as Paris time.
+PARIS = ZoneInfo('Europe/Paris')
 
 
-codes = _load_codes()
-
-FAULTS = ('timeout', '401', '403', '429', '500', '503', 'malformed_json', 'drop_after_record')
+FAULTS = ('timeout', '401', '403', '429', '500', '503', 'malformed_json', 'drop_after_record', 'hang_after_record')
 FLOW_STEPS = ['IN_RECU', 'IN_TRAITE_SE_CPP', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP']
 INVOICE_PATH = ['DEPOSEE', 'MISE_A_DISPOSITION', 'PRISE_EN_COMPTE_DESTINATAIRE', 'SERVICE_FAIT', 'MANDATEE',
                 'MISE_A_DISPOSITION_COMPTABLE', 'COMPTABILISEE', 'MISE_EN_PAIEMENT']
@@ -38,8 +34,8 @@ MAX_COMMITMENT_LENGTH = 50
 
 
 def now():
-    """Current time, aware, in the machine's time zone."""
-    return datetime.now().astimezone()
+    """Current time, aware, in Paris time (as Chorus Pro answers)."""
+    return datetime.now(PARIS)
 
 
 def billing_frame_code(value):
@@ -162,7 +158,7 @@ class SandboxState:
         """Make the next ``count`` calls of ``operation`` fail with ``fault``.
 
         ``operation`` is ``'token'``, ``'api/operation'`` (``'factures/deposer/flux'``), the operation alone
-        (``'deposer/flux'``) or ``'*'`` (every API call). ``delay`` (seconds) is the wait of a ``timeout``.
+        (``'deposer/flux'``) or ``'*'`` (every API call). ``delay`` (seconds) is the wait of a ``timeout`` (before the work) or a ``hang_after_record`` (after it).
         """
         if fault not in FAULTS:
             raise ValueError(f'unknown fault {fault!r}, expected one of {FAULTS}')

@@ -43,13 +43,32 @@ class AccountMoveSend(models.AbstractModel):
 
     @api.model
     def _call_web_service_after_invoice_pdf_render(self, invoices_data):
+        """Deposit on Chorus Pro, as safely as the wizard: the intent and the outcome of each deposit are committed
+        (outside tests) before Odoo may roll back this transaction for another invoice's error."""
         res = super()._call_web_service_after_invoice_pdf_render(invoices_data)
+        todo = self.env["account.move"]
+        rendered = {}
         for invoice, invoice_data in invoices_data.items():
             if "chorus_pro" not in invoice_data["sending_methods"]:
                 continue
             if not self._is_applicable_to_move("chorus_pro", invoice, **invoice_data):
                 continue
-            sent, message = invoice._l10n_fr_chorus_send(commit=False)[invoice]
+            # Odoo's « send invoices automatically » runs as the superuser: the one who asked must be allowed.
+            author = self.env["res.users"].browse(invoice_data.get("author_user_id") or self.env.uid)
+            if not author.has_group(TRANSFER_GROUP):
+                invoice_data["error"] = _(
+                    "%(invoice)s: not sent to Chorus Pro: %(user)s is not a member of the group « Chorus Pro "
+                    "Transfer ».", invoice=invoice.name, user=author.name)
+                continue
+            todo |= invoice
+            pdf = (invoice_data.get("pdf_attachment_values") or {}).get("raw")
+            if pdf:
+                rendered[invoice.id] = pdf
+        if not todo:
+            return res
+        self.env["l10n_fr_chorus.document"]._render_ahead(todo, rendered=rendered)
+        results = self.env["l10n_fr_chorus.sender"]._send(todo.sudo(), commit=self._can_commit())
+        for invoice, (sent, message) in results.items():
             if not sent:
-                invoice_data["error"] = message
+                invoices_data[invoice]["error"] = message
         return res

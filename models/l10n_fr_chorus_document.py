@@ -314,20 +314,48 @@ class L10nFrChorusDocument(models.AbstractModel):
         )
 
     @api.model
+    def _render_ahead(self, invoices, rendered=None):
+        """Say which invoices will be built next, so that their PDFs are rendered in batches (one wkhtmltopdf run
+        for up to ``PDF_BATCH_SIZE`` invoices) when their documents are built; ``rendered``: ``{invoice id: PDF}``
+        already rendered by the caller (Send & Print), used instead of a new rendering."""
+        ahead = self.env.cr.cache.setdefault("l10n_fr_chorus_pdfs", {"queue": [], "pdfs": {}})
+        ahead["queue"] = list(invoices.ids)
+        for invoice in invoices:
+            if rendered and rendered.get(invoice.id):
+                ahead["pdfs"][invoice.id] = (invoice.write_date, rendered[invoice.id])
+
+    @api.model
+    def _rendered_ahead(self, invoice):
+        """The PDF of ``invoice`` rendered ahead (rendering the next batch now if needed), or None."""
+        ahead = self.env.cr.cache.get("l10n_fr_chorus_pdfs")
+        if not ahead:
+            return None
+        if invoice.id not in ahead["pdfs"] and invoice.id in ahead["queue"]:
+            queue = ahead["queue"]
+            start = queue.index(invoice.id)
+            batch = self.env["account.move"].browse(queue[start:start + PDF_BATCH_SIZE])
+            del queue[:start + PDF_BATCH_SIZE]
+            self._prefetch_invoice_pdfs(batch, ahead["pdfs"])
+        found = ahead["pdfs"].pop(invoice.id, None)
+        if found and found[0] == invoice.write_date:  # not changed since
+            return found[1]
+        return None
+
+    @api.model
     def _invoice_pdf(self, invoice):
-        """The invoice's PDF: the one already issued if any, else the one rendered ahead with others (see
-        :meth:`_prefetch_invoice_pdfs`), else rendered now (and not stored).
+        """The invoice's PDF: the one already issued if any, else the one rendered ahead (see
+        :meth:`_render_ahead`), else rendered now (and not stored).
 
         :return: ``(pdf bytes, whether it comes from the report engine)``
         """
         issued = invoice.invoice_pdf_report_id.sudo().raw
         if issued and issued.startswith(b"%PDF"):
             return issued, True
+        ahead = self._rendered_ahead(invoice)
+        if ahead:
+            return ahead, True
         if self._rendering_placeholders():
             return self._placeholder_pdf(invoice), False
-        ahead = (self.env.context.get("l10n_fr_chorus_pdfs") or {}).pop(invoice.id, None)
-        if ahead and ahead[0] == invoice.write_date:  # not changed since
-            return ahead[1], True
         report = self.env["account.move.send"]._get_default_pdf_report_id(invoice)
         pdf, report_type = self._report_engine(invoice.company_id)._render_qweb_pdf(report.report_name, invoice.ids)
         if report_type != "pdf" or not pdf.startswith(b"%PDF"):
@@ -340,8 +368,8 @@ class L10nFrChorusDocument(models.AbstractModel):
         """Render ahead the invoice PDFs that Factur-X documents of ``invoices`` will need, in one wkhtmltopdf run
         per company and report instead of one run per invoice.
 
-        Fills ``pdfs`` (passed to :meth:`_invoice_pdf` as the context key ``l10n_fr_chorus_pdfs``) with
-        ``{invoice id: (write_date, PDF)}``, or ``None`` for an invoice rendered alone when its document is built:
+        Fills ``pdfs`` with ``{invoice id: (write_date, PDF)}``, or ``None`` for an invoice rendered alone when its
+        document is built:
         PDF already issued, another format, or a rendering that could not be split per invoice. Never raises.
         """
         todo = []
@@ -443,20 +471,3 @@ class L10nFrChorusDocument(models.AbstractModel):
         entry = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"][-1]
         filespec = entry.get_object() if hasattr(entry, "get_object") else entry.getObject()  # PyPDF2 1.x
         filespec[NameObject("/AFRelationship")] = NameObject(relationship)
-
-
-class IrActionsReport(models.Model):
-    _inherit = "ir.actions.report"
-
-    @api.model
-    def _build_wkhtmltopdf_args(self, paperformat_id, landscape, specific_paperformat_args=None,
-                                set_viewport_size=False):
-        """The JavaScript delay of this module's renderings (context key ``l10n_fr_chorus_print_delay``, see
-        ``l10n_fr_chorus.document._report_engine``); every other rendering keeps ``report.print_delay``."""
-        args = super()._build_wkhtmltopdf_args(paperformat_id, landscape,
-                                               specific_paperformat_args=specific_paperformat_args,
-                                               set_viewport_size=set_viewport_size)
-        delay = self.env.context.get("l10n_fr_chorus_print_delay")
-        if delay is not None and "--javascript-delay" in args:
-            args[args.index("--javascript-delay") + 1] = str(delay)
-        return args

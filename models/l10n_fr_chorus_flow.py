@@ -1,6 +1,11 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..chorus_client import FLOW_FINAL_STATES, FLOW_STATES
+from .chorus_facts import as_addon, by_addon
+
+# Before Chorus Pro answers the deposit, the flow is recorded « sending »: the evidence of an attempt.
+STATES = [("sending", "Being deposited"), *FLOW_STATES]
 
 
 class L10nFrChorusFlow(models.Model):
@@ -11,18 +16,22 @@ class L10nFrChorusFlow(models.Model):
     _inherit = ["mail.thread"]
     _order = "deposit_date desc, id desc"
 
-    name = fields.Char(string="Flow Number", required=True, readonly=True, copy=False, index=True,
-                       help="numeroFluxDepot given by Chorus Pro when the file was deposited.")
+    name = fields.Char(string="Flow Number", readonly=True, copy=False, index=True,
+                       help="numeroFluxDepot given by Chorus Pro when the file was deposited; empty while the "
+                       "deposit has no answer.")
     company_id = fields.Many2one("res.company", required=True, readonly=True,
                                  default=lambda self: self.env.company, help="Company that deposited the flow.")
     deposit_date = fields.Datetime(readonly=True, default=fields.Datetime.now,
-                                   help="When the file was deposited on Chorus Pro.")
+                                   help="When the file was deposited on Chorus Pro (sent, for a deposit without "
+                                   "answer).")
+    checksum = fields.Char(string="SHA-256", readonly=True, copy=False,
+                           help="Checksum of the deposited file.")
     syntax = fields.Char(readonly=True, help="syntaxeFlux of the deposit (format of the file).")
     attachment_id = fields.Many2one("ir.attachment", string="Deposited File", readonly=True, copy=False,
                                     help="The exact file deposited on Chorus Pro.")
     move_ids = fields.Many2many("account.move", "l10n_fr_chorus_flow_move_rel", "flow_id", "move_id",
                                 string="Invoices", readonly=True, help="Invoices carried by this flow.")
-    state = fields.Selection(FLOW_STATES, string="Flow State", readonly=True, tracking=True, copy=False,
+    state = fields.Selection(STATES, string="Flow State", readonly=True, tracking=True, copy=False,
                              help="State of the flow on Chorus Pro (etatCourantDepotFlux).")
     state_date = fields.Datetime(readonly=True, copy=False,
                                  help="When Chorus Pro last changed the state of the flow.")
@@ -38,31 +47,97 @@ class L10nFrChorusFlow(models.Model):
         for flow in self:
             flow.is_final = flow.state in FLOW_FINAL_STATES
 
-    def _l10n_fr_chorus_update(self, client):
-        """Read the detailed report of the flow; mark its refused invoices rejected with Chorus Pro's reason."""
+    @api.depends("name", "state")
+    def _compute_display_name(self):
+        for flow in self:
+            flow.display_name = flow.name or _("Deposit without answer (%(date)s)",
+                                               date=fields.Datetime.to_string(flow.deposit_date))
+
+    # ------------------------------------------------------------------------------------------
+    # Only the addon writes flows
+    # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not by_addon(self):
+            raise AccessError(_("Chorus Pro flows are recorded by the deposits themselves."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not by_addon(self) and set(vals) - {"message_main_attachment_id"}:
+            raise AccessError(_("A Chorus Pro flow is what Chorus Pro said about a deposit: it cannot be changed."))
+        return super().write(vals)
+
+    def unlink(self):
+        if not by_addon(self):
+            raise AccessError(_("A Chorus Pro flow is the evidence of a deposit: it cannot be deleted."))
+        return super().unlink()
+
+    @api.model
+    def _l10n_fr_chorus_create(self, vals):
+        return as_addon(self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True,
+                                          mail_notrack=True)).create(vals)
+
+    def _l10n_fr_chorus_write(self, vals):
+        return as_addon(self).write(vals)
+
+    def _l10n_fr_chorus_unlink(self):
+        self.attachment_id.sudo().unlink()
+        return as_addon(self).unlink()
+
+    def _l10n_fr_chorus_attach(self, filename, content):
+        """Keep the exact file deposited on the flow."""
         self.ensure_one()
-        report = client.get_flow_report(self.name)
-        state = report.get("etatCourantDepotFlux")
-        if state not in dict(FLOW_STATES):
+        attachment = self.env["ir.attachment"].sudo().create({
+            "name": filename, "raw": content, "res_model": self._name, "res_id": self.id,
+        })
+        self._l10n_fr_chorus_write({"attachment_id": attachment.id})
+        return attachment
+
+    # ------------------------------------------------------------------------------------------
+    # Flow report
+    # ------------------------------------------------------------------------------------------
+    def _l10n_fr_chorus_update(self, client):
+        """Read the detailed report of the flow; mark its refused invoices rejected with Chorus Pro's reason.
+
+        An invoice refused because this supplier already deposited its number is not rejected: that refusal
+        proves the earlier deposit, and the invoice is linked to the invoice Chorus Pro already holds.
+        """
+        self.ensure_one()
+        report = client.flow_report(self.name)
+        if report.state not in dict(FLOW_STATES):
             return  # unknown IN_* values are pending
-        dp_errors, technical = report["listeErreurDP"], report["listeErreurTechnique"]
-        lines = [f"{e.get('numeroDP') or '?'}: {e.get('libelleErreurDP') or ''}" for e in dp_errors]
-        lines += [f"{e.get('codeErreur') or ''} {e.get('libelleErreur') or ''}".strip() for e in technical]
-        self.write({
-            "state": state,
-            "state_date": self.env["account.move"]._l10n_fr_chorus_parse_datetime(
-                report.get("dateHeureEtatCourantFlux")) or fields.Datetime.now(),
+        lines = report.lines()
+        self._l10n_fr_chorus_write({
+            "state": report.state,
+            "state_date": report.date or fields.Datetime.now(),
             "error_message": "\n".join(lines) or False,
         })
         current = self.move_ids.filtered(lambda m: m.l10n_fr_chorus_flow_id == self)
-        reasons = {}
-        for error in dp_errors:
-            reasons.setdefault(error.get("numeroDP"), []).append(error.get("libelleErreurDP") or "")
+        follow_up = self.env["l10n_fr_chorus.follow.up"]
         for move in current:
-            if state == "IN_REJETE" or (state == "IN_INTEGRE_PARTIEL" and move.name in reasons):
-                reason = "; ".join(reasons.get(move.name) or [line for line in lines if line]) or _("no reason given")
-                move._l10n_fr_chorus_reject(_("Chorus Pro rejected flow %(flow)s: %(reason)s.", flow=self.name,
-                                              reason=reason))
-            elif state == "IN_INCIDENTE":
-                move._l10n_fr_chorus_reject(_("Chorus Pro could not process flow %(flow)s (incident): send the "
-                                              "invoice again.", flow=self.name))
+            reasons = report.reasons_for(move.name)
+            refused = report.state == "IN_REJETE" or (report.state == "IN_INTEGRE_PARTIEL" and reasons)
+            if refused and any(r.already_deposited for r in report.refusals if r.invoice_number == move.name):
+                self._l10n_fr_chorus_already_deposited(move, client)
+            elif refused:
+                reason = "; ".join(reasons or [line for line in lines if line]) or _("no reason given")
+                follow_up._on_rejection(move, _("Chorus Pro rejected flow %(flow)s: %(reason)s.", flow=self.name,
+                                                reason=reason))
+            elif report.state == "IN_INCIDENTE":
+                follow_up._on_rejection(move, _("Chorus Pro could not process flow %(flow)s (incident): send the "
+                                                "invoice again.", flow=self.name))
+
+    def _l10n_fr_chorus_already_deposited(self, move, client):
+        """Chorus Pro refused ``move`` in this flow as a number it already holds: link it to that invoice."""
+        move.message_post(body=_(
+            "Chorus Pro refused flow %(flow)s because it already holds invoice %(invoice)s: this is not a "
+            "rejection, the invoice is linked to the one on Chorus Pro.", flow=self.name, invoice=move.name))
+        if not self.env["l10n_fr_chorus.sender"]._link_existing(move, client):
+            # not listed yet: searched for at every run until Chorus Pro shows it, never deposited again
+            move._l10n_fr_chorus_write({
+                "l10n_fr_chorus_unknown_outcome": True,
+                "l10n_fr_chorus_error": _(
+                    "%(invoice)s: Chorus Pro already holds this invoice number but does not list it yet; it is "
+                    "searched for at every scheduled run and never sent again.", invoice=move.name),
+                "l10n_fr_chorus_error_retryable": True,
+            })

@@ -217,8 +217,8 @@ class ResCompany(models.Model):
         client = self._l10n_fr_chorus_client()
         try:
             client.health_check()
-            structures = client.search_structures(self.siret)
-            if not structures:
+            structure = client.find_structure(self.siret)
+            if not structure:
                 raise UserError(
                     _(
                         "The connection works, but Chorus Pro does not know the SIRET %(siret)s of %(company)s: "
@@ -227,18 +227,13 @@ class ResCompany(models.Model):
                         company=self.name,
                     )
                 )
-            structure = structures[0]
-            detail = client.get_structure(structure["idStructureCPP"])
         except ChorusError as error:
             raise UserError(self._l10n_fr_chorus_error_message(error)) from None
-        general = detail.get("informationGenerales") or {}
-        expiry = general.get("dateExpirationMotPasseCompteTech")
         self.sudo().write(
             {
-                "l10n_fr_chorus_structure_cpp": structure["idStructureCPP"],
-                "l10n_fr_chorus_structure_name": structure.get("designationStructure")
-                or general.get("raisonSocialeStructure"),
-                "l10n_fr_chorus_password_expiry": fields.Date.to_date(expiry[:10]) if expiry else False,
+                "l10n_fr_chorus_structure_cpp": structure.cpp_id,
+                "l10n_fr_chorus_structure_name": structure.name,
+                "l10n_fr_chorus_password_expiry": structure.password_expiry or False,
             }
         )
         return self.l10n_fr_chorus_structure_name

@@ -175,11 +175,11 @@ class ResPartner(models.Model):
     # Check on Chorus Pro
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _l10n_fr_chorus_format_phone(self, address):
-        number = (address or {}).get("telephone")
+    def _l10n_fr_chorus_format_phone(self, structure):
+        number = structure.phone
         if not number:
             return False
-        prefix = (address.get("indicatifTelephone") or "").strip()
+        prefix = structure.phone_prefix
         raw = f"{prefix}{number}" if prefix.startswith("+") else number
         try:
             parsed = phonenumbers.parse(raw, "FR")
@@ -191,8 +191,8 @@ class ResPartner(models.Model):
         """Read this buyer's structure and services from Chorus Pro; raise ChorusError on a technical failure."""
         self.ensure_one()
         now = fields.Datetime.now()
-        structures = [s for s in client.search_structures(self.siret) if s.get("idStructureCPP")]
-        if not structures:
+        structure = client.find_structure(self.siret)
+        if not structure:
             self.write({
                 "l10n_fr_chorus_structure_state": "unknown",
                 "l10n_fr_chorus_last_check": now,
@@ -200,47 +200,38 @@ class ResPartner(models.Model):
                     "Chorus Pro does not know the SIRET %(siret)s: check it with the buyer.", siret=self.siret),
             })
             return
-        structure = structures[0]
-        detail = client.get_structure(structure["idStructureCPP"])
-        params = detail.get("parametres") or {}
-        active = (structure.get("statut") or "ACTIVE") not in ("INACTIVE", "INACTIF")
-        services = client.search_services(structure["idStructureCPP"]) if active else []
+        rules = structure.rules
+        services = client.structure_services(structure.cpp_id) if structure.active else []
         self.write({
-            "l10n_fr_chorus_structure_cpp": structure["idStructureCPP"],
-            "l10n_fr_chorus_structure_name": structure.get("designationStructure"),
-            "l10n_fr_chorus_structure_state": "active" if active else "inactive",
-            "l10n_fr_chorus_service_required": bool(params.get("codeServiceDoitEtreRenseigne")),
-            "l10n_fr_chorus_commitment_required": bool(params.get("numeroEJDoitEtreRenseigne")),
-            "l10n_fr_chorus_service_or_commitment": bool(params.get("gestionNumeroEJOuCodeService")),
-            "l10n_fr_chorus_payment_hidden": bool(params.get("statutMiseEnPaiementNestPasRemonte")),
-            "l10n_fr_chorus_phone": self._l10n_fr_chorus_format_phone(detail.get("adressePostaleDuSiege")),
+            "l10n_fr_chorus_structure_cpp": structure.cpp_id,
+            "l10n_fr_chorus_structure_name": structure.name,
+            "l10n_fr_chorus_structure_state": "active" if structure.active else "inactive",
+            "l10n_fr_chorus_service_required": rules.service_required,
+            "l10n_fr_chorus_commitment_required": rules.commitment_required,
+            "l10n_fr_chorus_service_or_commitment": rules.service_or_commitment,
+            "l10n_fr_chorus_payment_hidden": rules.payment_not_reported,
+            "l10n_fr_chorus_phone": self._l10n_fr_chorus_format_phone(structure),
             "l10n_fr_chorus_last_check": now,
-            "l10n_fr_chorus_check_message": False if active else _(
+            "l10n_fr_chorus_check_message": False if structure.active else _(
                 "This structure is inactive on Chorus Pro: it cannot receive invoices."),
         })
-        self._l10n_fr_chorus_sync_services(client, structure["idStructureCPP"], services)
+        self._l10n_fr_chorus_sync_services(client, structure.cpp_id, services)
 
     def _l10n_fr_chorus_sync_services(self, client, structure_cpp, services):
         Service = self.env["l10n_fr_chorus.service"].with_context(active_test=False)
         existing = {s.code: s for s in Service.search([("partner_id", "=", self.id)])}
         seen = set()
         for service in services:
-            code = service.get("codeService")
-            if not code or code in seen:
+            if not service.code or service.code in seen:
                 continue
-            seen.add(code)
-            vals = {
-                "name": service.get("libelleService") or code,
-                "chorus_id": str(service.get("idService") or ""),
-                "active": bool(service.get("estActif", True)),
-            }
-            if vals["active"] and service.get("idService"):
-                detail = client.get_service(structure_cpp, service["idService"])
-                vals["commitment_required"] = bool((detail.get("parametres") or {}).get("numeroEngagement"))
-            if code in existing:
-                existing[code].write(vals)
+            seen.add(service.code)
+            vals = {"name": service.name, "chorus_id": service.chorus_id, "active": service.active}
+            if service.active and service.chorus_id:
+                vals["commitment_required"] = client.service_requires_commitment(structure_cpp, service.chorus_id)
+            if service.code in existing:
+                existing[service.code].write(vals)
             else:
-                Service.create({**vals, "partner_id": self.id, "code": code})
+                Service.create({**vals, "partner_id": self.id, "code": service.code})
         # A service Chorus Pro no longer lists cannot receive invoices any more.
         for code, record in existing.items():
             if code not in seen and record.active:

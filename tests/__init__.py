@@ -7,3 +7,4 @@ from . import test_chorus_send
 from . import test_chorus_status
 from . import test_chorus_document
 from . import test_chorus_tour
+from . import test_chorus_exactly_once

@@ -21,7 +21,7 @@ from ..chorus_client import (
     ChorusTransientError,
     clear_token_cache,
 )
-from ..chorus_client.client import _as_list
+from ..chorus_client.results import as_list as _as_list
 from ..chorus_sandbox import CLIENT_ID, CLIENT_SECRET, TECHNICAL_LOGIN, TECHNICAL_PASSWORD, SandboxServer
 from ..chorus_sandbox.samples import tar_gz, ubl_invoice
 

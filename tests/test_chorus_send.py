@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
-from ..chorus_client import clear_token_cache
+from ..chorus_client import InvoiceState, clear_token_cache
 from ..chorus_sandbox import SandboxServer
 from .common import ChorusInvoiceCase
 
@@ -178,7 +178,7 @@ class TestChorusSend(ChorusInvoiceCase):
         invoice._l10n_fr_chorus_send()
         first_flow = invoice.l10n_fr_chorus_flow_id
         self.sandbox.state.advance(flows_to_final=True)
-        invoice._l10n_fr_chorus_apply_status("REJETEE", comment="Mauvais destinataire")
+        invoice._l10n_fr_chorus_apply_status(InvoiceState("REJETEE", comment="Mauvais destinataire"))
         self.assertEqual(invoice.l10n_fr_chorus_state, "rejected")
         invoice._l10n_fr_chorus_send()
         self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")

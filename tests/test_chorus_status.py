@@ -117,10 +117,10 @@ class TestChorusStatus(ChorusInvoiceCase):
         doomed = self.make_invoice(self.montreuil, l10n_fr_chorus_service_id=self.service_technique.id)
         document = self.env["l10n_fr_chorus.document"]._build_group(good | doomed)
         client = self.company._l10n_fr_chorus_client()
-        answer = client.deposit_flow(document["content"], document["filename"], document["syntax"])
-        good._l10n_fr_chorus_record_deposit(answer, document, moves=good | doomed)
+        receipt = client.deposit(document["content"], document["filename"], document["syntax"])
+        self.env["l10n_fr_chorus.sender"]._record_deposit(good | doomed, receipt, document)
         # as if the second invoice named a service the buyer closed: Chorus Pro refuses it alone
-        [parsed_doomed] = [p for p in self.sandbox.state.flows[answer["numeroFluxDepot"]].parsed
+        [parsed_doomed] = [p for p in self.sandbox.state.flows[receipt.flow_number].parsed
                            if p.number == doomed.name]
         parsed_doomed.service_code = "ANCIEN_SERVICE"
         self.sandbox.state.advance(flows_to_final=True)

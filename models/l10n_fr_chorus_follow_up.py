@@ -1,0 +1,54 @@
+from markupsafe import Markup
+
+from odoo import _, api, models
+
+
+class L10nFrChorusFollowUp(models.AbstractModel):
+    """What a person must do after a Chorus Pro decision: an activity for the salesperson, closed when the invoice
+    moves on."""
+
+    _name = "l10n_fr_chorus.follow.up"
+    _description = "Chorus Pro Follow-up"
+
+    @api.model
+    def _user(self, move):
+        return move.invoice_user_id or move.company_id.l10n_fr_chorus_followup_user_id or self.env.user
+
+    @api.model
+    def _on_status(self, move, status, comment=None):
+        """An activity when the buyer needs something; close it when the invoice moves on."""
+        notes = {
+            "SUSPENDUE": _("The buyer suspended the invoice: a document is missing. Add it on Chorus Pro "
+                           "(« compléter ») so that processing resumes."),
+            "A_RECYCLER": _("The buyer asks to recycle the invoice: fix the recipient, the service or the "
+                            "commitment number on Chorus Pro (« recycler »), keeping the invoice number."),
+            "REJETEE": _("The buyer rejected the invoice: issue a credit note, then a new invoice."),
+        }
+        activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_chorus")
+        label = move._l10n_fr_chorus_status_label(status)
+        open_activities = move.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        if open_activities:
+            open_activities.action_feedback(feedback=_("Chorus Pro status is now %(status)s.", status=label))
+        if status in notes:
+            note = notes[status] + (Markup("<br/>") + _("Comment: %(comment)s", comment=comment) if comment else "")
+            move.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=_("Chorus Pro: %(status)s", status=label),
+                note=note,
+                user_id=self._user(move).id,
+            )
+
+    @api.model
+    def _on_rejection(self, move, reason):
+        """Chorus Pro refused the deposited invoice (flow rejected, or this invoice in a partial flow)."""
+        if move.l10n_fr_chorus_rejection == reason:
+            return
+        move._l10n_fr_chorus_write({"l10n_fr_chorus_rejection": reason})
+        activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_chorus")
+        move.activity_schedule(
+            activity_type_id=activity_type.id,
+            summary=_("Chorus Pro refused the invoice"),
+            note=_("%(reason)s Fix the invoice, then send it again.", reason=reason),
+            user_id=self._user(move).id,
+        )
+

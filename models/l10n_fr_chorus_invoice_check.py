@@ -1,0 +1,126 @@
+from odoo import _, api, models
+
+ALLOWED_EXTENSIONS = {
+    "bmp", "gif", "fax", "odt", "ppt", "tiff", "xls", "bz2", "gz", "jpeg", "p7s", "rtf", "txt", "xml", "csv",
+    "gzip", "jpg", "pdf", "svg", "xhtml", "xlsx", "doc", "htm", "odp", "png", "tgz", "xlc", "zip", "docx",
+    "html", "ods", "pps", "tif", "xlm", "ppsx", "pptx",
+}
+MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
+MAX_ATTACHMENT_NAME = 50
+MAX_COMMITMENT_LENGTH = 50
+
+
+class L10nFrChorusInvoiceCheck(models.AbstractModel):
+    """What Chorus Pro would refuse, checked before any deposit: each message names the invoice and what to fix."""
+
+    _name = "l10n_fr_chorus.invoice.check"
+    _description = "Chorus Pro Invoice Checks"
+
+    @api.model
+    def _errors(self, move):
+        """Everything Chorus Pro would refuse later, as messages naming this invoice and what to fix."""
+        prefix = _("%(invoice)s: ", invoice=move.name or _("draft invoice"))
+        errors = []
+
+        def add(message):
+            errors.append(prefix + message)
+
+        if not move.is_sale_document():
+            add(_("only customer invoices and credit notes can be sent to Chorus Pro."))
+            return errors
+        if not move.l10n_fr_chorus_transfer:
+            buyer = move.commercial_partner_id.with_company(move.company_id)
+            if not buyer.l10n_fr_chorus_client:
+                add(_("not concerned: the client %(partner)s is not a « Client Chorus Pro ».",
+                      partner=buyer.display_name))
+            else:
+                add(_("not concerned: « Transfer via Chorus Pro » is unticked on the invoice."))
+            return errors
+        if move.state != "posted":
+            add(_("confirm the invoice before sending it to Chorus Pro."))
+        if move.l10n_fr_chorus_unknown_outcome:
+            pass  # the send searches Chorus Pro for it before any new deposit
+        elif not move._l10n_fr_chorus_can_resend():
+            add(_("already sent to Chorus Pro (flow %(flow)s); it can only be sent again after a rejection.",
+                  flow=move.l10n_fr_chorus_flow_id.name))
+        company = move.company_id
+        if not company.siret:
+            add(_("the company %(company)s has no SIRET: fill it in the company's settings.", company=company.name))
+        for message in self._buyer_errors(move, move.commercial_partner_id.with_company(company)):
+            add(message)
+        if move.currency_id.name != "EUR":
+            add(_("Chorus Pro only takes invoices in euros (this one is in %(currency)s).",
+                  currency=move.currency_id.name))
+        if move.move_type == "out_invoice":
+            bank = move.partner_bank_id
+            if not bank:
+                add(_("choose the bank account (Recipient Bank) the buyer must pay to: Chorus Pro needs the "
+                      "payment means."))
+            elif bank.acc_type != "iban":
+                add(_("the bank account %(account)s is not an IBAN: Chorus Pro needs an IBAN for a transfer.",
+                      account=bank.acc_number))
+        for attachment in move.l10n_fr_chorus_attachment_ids:
+            for message in self._attachment_errors(attachment):
+                add(message)
+        return errors
+
+    @api.model
+    def _buyer_errors(self, move, buyer):
+        siret_error = buyer._l10n_fr_chorus_siret_error()
+        if siret_error:
+            return [siret_error]
+        state = buyer.l10n_fr_chorus_structure_state
+        if state == "inactive":
+            return [_("the client %(partner)s is inactive on Chorus Pro and cannot receive invoices.",
+                      partner=buyer.display_name)]
+        if state == "unknown":
+            return [_("Chorus Pro does not know the SIRET %(siret)s of the client %(partner)s.",
+                      siret=buyer.siret, partner=buyer.display_name)]
+        if state != "active":
+            return [_("press « Check on Chorus Pro » on the client %(partner)s first.", partner=buyer.display_name)]
+        return self._buyer_rule_errors(move, buyer)
+
+    @api.model
+    def _buyer_rule_errors(self, move, buyer):
+        errors = []
+        code = (move.buyer_reference or "").strip()
+        commitment = (move.purchase_order_reference or "").strip()
+        services = buyer.with_context(active_test=False).l10n_fr_chorus_service_ids
+        service = services.filtered(lambda s: s.code == code)[:1]
+        if code == "FACTURES_PUBLIQUES":
+            errors.append(_("the service code FACTURES_PUBLIQUES is reserved to invoices between public bodies: "
+                            "choose the buyer's service."))
+        elif code and not service:
+            errors.append(_("the service code %(code)s is unknown to Chorus Pro for %(partner)s: choose one of its "
+                            "services (press « Check on Chorus Pro » on the client to refresh them).",
+                            code=code, partner=buyer.display_name))
+        elif service and not service.active:
+            errors.append(_("the service %(service)s of %(partner)s is inactive on Chorus Pro: choose another "
+                            "service.", service=service.display_name, partner=buyer.display_name))
+        if buyer.l10n_fr_chorus_service_required and not code:
+            errors.append(_("%(partner)s requires a service code: fill in the Chorus Pro service.",
+                            partner=buyer.display_name))
+        if (buyer.l10n_fr_chorus_commitment_required or service.commitment_required) and not commitment:
+            errors.append(_("%(partner)s requires a commitment number (« engagement juridique »): fill in the "
+                            "purchase order reference.", partner=buyer.display_name))
+        if buyer.l10n_fr_chorus_service_or_commitment and not code and not commitment:
+            errors.append(_("%(partner)s requires a service code or a commitment number: fill in one of them.",
+                            partner=buyer.display_name))
+        if len(commitment) > MAX_COMMITMENT_LENGTH:
+            errors.append(_("the commitment number has %(length)s characters; Chorus Pro takes %(max)s at most.",
+                            length=len(commitment), max=MAX_COMMITMENT_LENGTH))
+        return errors
+
+    @api.model
+    def _attachment_errors(self, attachment):
+        errors = []
+        extension = (attachment.name or "").rsplit(".", 1)[-1].lower() if "." in (attachment.name or "") else ""
+        if extension not in ALLOWED_EXTENSIONS:
+            errors.append(_("the supporting document %(name)s has a file type Chorus Pro refuses; allowed: "
+                            "%(allowed)s.", name=attachment.name, allowed=", ".join(sorted(ALLOWED_EXTENSIONS))))
+        if len(attachment.name or "") > MAX_ATTACHMENT_NAME:
+            errors.append(_("the name of the supporting document %(name)s is longer than %(max)s characters: "
+                            "rename it.", name=attachment.name, max=MAX_ATTACHMENT_NAME))
+        if attachment.file_size > MAX_ATTACHMENT_SIZE:
+            errors.append(_("the supporting document %(name)s is larger than 10 MB.", name=attachment.name))
+        return errors

@@ -1,0 +1,160 @@
+import logging
+from datetime import timedelta
+from itertools import islice
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..chorus_client import ChorusBusinessError, ChorusError, ChorusInvalidAnswer, ChorusTransientError
+
+_logger = logging.getLogger(__name__)
+
+SYNC_BATCH = 100
+SYNC_LOCK_KEY = 74551  # pg advisory lock namespace of the status sync (with the company id)
+
+
+class L10nFrChorusSync(models.AbstractModel):
+    """Status follow-up: flow reports, then one search of every status change since the last run."""
+
+    _name = "l10n_fr_chorus.sync"
+    _description = "Chorus Pro Status Sync"
+
+    @api.model
+    def _refresh(self, moves):
+        """« Mettre à jour le statut »: flow reports, then the full dated history of each invoice."""
+        moves = moves.filtered(lambda m: m.l10n_fr_chorus_flow_id)
+        for company in moves.company_id:
+            company_moves = moves.filtered(lambda m, c=company: m.company_id == c).sudo()
+            client = company._l10n_fr_chorus_client()
+            try:
+                for flow in company_moves.l10n_fr_chorus_flow_id.filtered(lambda f: not f.is_final and f.name):
+                    flow._l10n_fr_chorus_update(client)
+                for move in company_moves:
+                    self._refresh_one(move, client)
+            except ChorusError as exc:
+                raise UserError(company._l10n_fr_chorus_error_message(exc)) from None
+        return True
+
+    @api.model
+    def _refresh_one(self, move, client):
+        if move.l10n_fr_chorus_unknown_outcome:
+            self.env["l10n_fr_chorus.sender"]._link_existing(move, client)
+        flow = move.l10n_fr_chorus_flow_id
+        if not move.l10n_fr_chorus_invoice_cpp and flow.state in ("IN_INTEGRE", "IN_INTEGRE_PARTIEL"):
+            for invoice in client.find_invoices(flow_number=flow.name):
+                if invoice.number == move.name:
+                    move._l10n_fr_chorus_write({"l10n_fr_chorus_invoice_cpp": invoice.cpp_id})
+        if not move.l10n_fr_chorus_invoice_cpp:
+            return
+        for state in client.invoice_history(move.l10n_fr_chorus_invoice_cpp):
+            move._l10n_fr_chorus_apply_status(state)
+
+    @api.model
+    def _cron_sync(self):
+        """Scheduled follow-up, company by company; one bad answer never stops the run."""
+        commit = self.env["account.move.send"]._can_commit()
+        Move = self.env["account.move"].sudo()
+        followed = Move._read_group(
+            [("l10n_fr_chorus_flow_id", "!=", False), ("l10n_fr_chorus_is_final", "=", False)], ["company_id"])
+        for (company,) in followed:
+            self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [SYNC_LOCK_KEY, company.id])
+            if not self.env.cr.fetchone()[0]:
+                _logger.info("Chorus Pro sync of company %s already running elsewhere", company.id)
+                continue
+            try:
+                self.with_company(company)._sync_company(company, commit)
+            except (ChorusError, UserError) as exc:
+                _logger.warning("Chorus Pro sync of company %s stopped: %s", company.id, exc)
+                if commit:
+                    self.env.cr.rollback()
+            finally:
+                self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [SYNC_LOCK_KEY, company.id])
+
+    @api.model
+    def _sync_company(self, company, commit=False):
+        started = fields.Datetime.now()
+        client = company._l10n_fr_chorus_client()
+        Flow = self.env["l10n_fr_chorus.flow"].sudo()
+        for flow in Flow.search([("company_id", "=", company.id), ("is_final", "=", False), ("name", "!=", False)]):
+            try:
+                with self.env.cr.savepoint():
+                    flow._l10n_fr_chorus_update(client)
+            except (ChorusTransientError, ChorusInvalidAnswer, ChorusBusinessError) as exc:
+                _logger.warning("Chorus Pro report of flow %s failed: %s", flow.name, exc.message)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._resolve_attempts(company, client, commit)
+        since = self._since(company, started)
+        if since:
+            items = client.find_invoices(changed_from=since, changed_to=started + timedelta(minutes=1))
+            complete = True
+            while batch := list(islice(items, SYNC_BATCH)):
+                try:
+                    with self.env.cr.savepoint():
+                        self._apply_batch(company, batch)
+                except Exception:  # a broken page must not lose the others
+                    _logger.exception("Chorus Pro: a page of statuses could not be applied")
+                    complete = False
+                if commit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+            if not complete:
+                return  # the same period is searched again next time: no status is lost
+        company.sudo().l10n_fr_chorus_last_sync = started
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _resolve_attempts(self, company, client, commit):
+        """Deposits without answer: search Chorus Pro for their invoices, at every run, for as long as it takes."""
+        Move = self.env["account.move"].sudo()
+        for move in Move.search([("company_id", "=", company.id), ("l10n_fr_chorus_unknown_outcome", "=", True)]):
+            try:
+                with self.env.cr.savepoint():
+                    self.env["l10n_fr_chorus.sender"]._link_existing(move, client)
+            except ChorusError as exc:
+                _logger.warning("Chorus Pro search of invoice %s failed: %s", move.id, exc.message)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _since(self, company, started):
+        """Start of the status-change period to search, or None when nothing is followed any more."""
+        Move = self.env["account.move"].sudo()
+        base = [("company_id", "=", company.id), ("l10n_fr_chorus_flow_id", "!=", False),
+                ("l10n_fr_chorus_rejection", "=", False)]
+        unlinked = Move.search([*base, ("l10n_fr_chorus_invoice_cpp", "=", False),
+                                ("l10n_fr_chorus_flow_id.state", "in", ("IN_INTEGRE", "IN_INTEGRE_PARTIEL"))])
+        followed = Move.search_count([*base, ("l10n_fr_chorus_invoice_cpp", "!=", False),
+                                      ("l10n_fr_chorus_is_final", "=", False)], limit=1)
+        if not unlinked and not followed:
+            return None
+        dates = [d for d in [company.l10n_fr_chorus_last_sync, *unlinked.l10n_fr_chorus_flow_id.mapped("deposit_date")]
+                 if d]
+        return (min(dates) if dates else started - timedelta(days=365)) - timedelta(minutes=10)
+
+    @api.model
+    def _apply_batch(self, company, batch):
+        """Link the invoices of a page of search results to their moves, then apply their current status."""
+        Move = self.env["account.move"].sudo()
+        linked = {m.l10n_fr_chorus_invoice_cpp: m for m in Move.search([
+            ("company_id", "=", company.id), ("l10n_fr_chorus_invoice_cpp", "in", [i.cpp_id for i in batch])])}
+        missing = [invoice for invoice in batch if invoice.cpp_id not in linked]
+        unlinked = {}
+        if missing:
+            for move in Move.search([
+                ("company_id", "=", company.id), ("l10n_fr_chorus_invoice_cpp", "=", False),
+                ("l10n_fr_chorus_rejection", "=", False),
+                ("l10n_fr_chorus_flow_id.name", "in", list({i.flow_number for i in missing})),
+                ("name", "in", [i.number for i in missing]),
+            ]):
+                unlinked[(move.l10n_fr_chorus_flow_id.name, move.name)] = move
+        for invoice in batch:
+            move = linked.get(invoice.cpp_id)
+            if move is None:
+                move = unlinked.get((invoice.flow_number, invoice.number))
+                if move is None:
+                    continue
+                move._l10n_fr_chorus_write({"l10n_fr_chorus_invoice_cpp": invoice.cpp_id})
+            if move.l10n_fr_chorus_is_final:
+                continue
+            move._l10n_fr_chorus_apply_status(invoice.state)

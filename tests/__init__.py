@@ -8,3 +8,5 @@ from . import test_chorus_status
 from . import test_chorus_document
 from . import test_chorus_tour
 from . import test_chorus_exactly_once
+from . import test_chorus_committed
+from . import test_chorus_faults

@@ -107,11 +107,10 @@ class L10nFrChorusFlow(models.Model):
         if report.state not in dict(FLOW_STATES):
             return  # unknown IN_* values are pending
         lines = report.lines()
-        self._l10n_fr_chorus_write({
-            "state": report.state,
-            "state_date": report.date or fields.Datetime.now(),
-            "error_message": "\n".join(lines) or False,
-        })
+        vals = {"state": report.state, "state_date": report.date or self.state_date or fields.Datetime.now(),
+                "error_message": "\n".join(lines) or False}
+        if any(self[name] != value for name, value in vals.items()):  # unchanged: no write, no contention
+            self._l10n_fr_chorus_write(vals)
         current = self.move_ids.filtered(lambda m: m.l10n_fr_chorus_flow_id == self)
         follow_up = self.env["l10n_fr_chorus.follow.up"]
         for move in current:

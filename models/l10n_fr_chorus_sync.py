@@ -2,7 +2,7 @@ import logging
 from datetime import timedelta
 from itertools import islice
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..chorus_client import ChorusBusinessError, ChorusError, ChorusInvalidAnswer, ChorusTransientError
@@ -21,18 +21,47 @@ class L10nFrChorusSync(models.AbstractModel):
 
     @api.model
     def _refresh(self, moves):
-        """« Mettre à jour le statut »: flow reports, then the full dated history of each invoice."""
-        moves = moves.filtered(lambda m: m.l10n_fr_chorus_flow_id)
-        for company in moves.company_id:
-            company_moves = moves.filtered(lambda m, c=company: m.company_id == c).sudo()
-            client = company._l10n_fr_chorus_client()
-            try:
-                for flow in company_moves.l10n_fr_chorus_flow_id.filtered(lambda f: not f.is_final and f.name):
-                    flow._l10n_fr_chorus_update(client)
-                for move in company_moves:
-                    self._refresh_one(move, client)
-            except ChorusError as exc:
-                raise UserError(company._l10n_fr_chorus_error_message(exc)) from None
+        """« Mettre à jour le statut »: flow reports, then the full dated history of each invoice.
+
+        It never runs beside the scheduled sync of the same company (nor beside another refresh): the company's
+        lock is taken before anything is read, and when a sync holds it the user is told that the statuses are
+        being updated, instead of two writers meeting on the same invoices.
+        """
+        cr = self.env.cr
+        locked, busy = [], []
+        try:
+            for company_id in self.env.companies.ids:  # known without a query: taken before any snapshot
+                cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [SYNC_LOCK_KEY, company_id])
+                (locked if cr.fetchone()[0] else busy).append(company_id)
+            if self.env["account.move.send"]._can_commit():
+                cr.commit()  # pylint: disable=invalid-commit  # read from here on what the last sync committed
+            moves = moves.filtered(lambda m: m.l10n_fr_chorus_flow_id)
+            for company in moves.company_id:
+                company_moves = moves.filtered(lambda m, c=company: m.company_id == c).sudo()
+                if company.id not in locked:
+                    busy.append(company.id)
+                    continue
+                client = company._l10n_fr_chorus_client()
+                try:
+                    for flow in company_moves.l10n_fr_chorus_flow_id.filtered(lambda f: not f.is_final and f.name):
+                        flow._l10n_fr_chorus_update(client)
+                    for move in company_moves:
+                        self._refresh_one(move, client)
+                except ChorusError as exc:
+                    raise UserError(company._l10n_fr_chorus_error_message(exc)) from None
+        finally:
+            for company_id in locked:
+                cr.execute("SELECT pg_advisory_unlock(%s, %s)", [SYNC_LOCK_KEY, company_id])
+        if busy and moves.company_id.filtered(lambda c: c.id in busy):
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": _("The Chorus Pro statuses are being updated by the scheduled action right now: the "
+                                 "invoices will show them in a moment."),
+                },
+            }
         return True
 
     @api.model
@@ -61,6 +90,8 @@ class L10nFrChorusSync(models.AbstractModel):
             if not self.env.cr.fetchone()[0]:
                 _logger.info("Chorus Pro sync of company %s already running elsewhere", company.id)
                 continue
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # a snapshot taken once the lock is held
             try:
                 self.with_company(company)._sync_company(company, commit)
             except (ChorusError, UserError) as exc:

@@ -61,28 +61,32 @@ def heal(env, sandbox):
 def run_case(env, sandbox, invoice, path, operation, fault, count=3, delay=11, committed=False):
     """One case of the matrix; returns ``{tried, held, duplicates, lost, unclear, state, message}``.
 
-    ``committed``: the addon commits as outside tests, and an error rolls the request back as Odoo does;
-    otherwise (a test transaction) an error rolls back to a savepoint.
+    The send, then a scheduled sync, then a user's « Mettre à jour le statut », each as its own request: with
+    ``committed``, the addon commits as outside tests and a failed request is rolled back as Odoo does. In a test
+    transaction (no commit possible), what the sender commits before an error stays, as it would; the sync's and the
+    refresh's writes roll back to a savepoint when they fail.
     """
     sandbox.state.add_fault(OPERATIONS[operation], fault, count=count, delay=delay)
-    seen = ""
-
-    def act():
-        send_by(path, env, invoice)
-        env["account.move"].sudo()._cron_l10n_fr_chorus_sync()
-        invoice.action_l10n_fr_chorus_refresh_status()
-
-    try:
-        if committed:
-            act()
-            env.cr.commit()
-        else:
-            with env.cr.savepoint():
-                act()
-    except Exception as exc:  # what the user would see; the transaction goes on like the next request
-        seen = str(exc)
-        if committed:
-            env.cr.rollback()
+    seen = []
+    steps = [
+        (lambda: send_by(path, env, invoice), False),
+        (lambda: env["account.move"].sudo()._cron_l10n_fr_chorus_sync(), True),
+        (lambda: invoice.action_l10n_fr_chorus_refresh_status(), True),
+    ]
+    for step, isolated in steps:
+        try:
+            if committed:
+                step()
+                env.cr.commit()
+            elif isolated:
+                with env.cr.savepoint():
+                    step()
+            else:
+                step()
+        except Exception as exc:  # what the user would see; the next request goes on
+            seen.append(str(exc))
+            if committed:
+                env.cr.rollback()
     heal(env, sandbox)
     invoice.invalidate_recordset()
     # every flow that carried the number counts, the ones Chorus Pro refused as duplicates included
@@ -95,5 +99,5 @@ def run_case(env, sandbox, invoice, path, operation, fault, count=3, delay=11, c
         "lost": int(received == 0),
         "unclear": int(state not in CLEAR_STATES),
         "state": state,
-        "message": invoice.l10n_fr_chorus_error or seen,
+        "message": invoice.l10n_fr_chorus_error or "; ".join(seen),
     }

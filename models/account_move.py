@@ -292,9 +292,9 @@ class AccountMove(models.Model):
         self._l10n_fr_chorus_check_not_held()
         return super().button_draft()
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_l10n_fr_chorus_not_held(self):
         self._l10n_fr_chorus_check_not_held()
-        return super().unlink()
 
     # ------------------------------------------------------------------------------------------
     # Checks before any deposit

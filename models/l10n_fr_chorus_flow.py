@@ -67,10 +67,10 @@ class L10nFrChorusFlow(models.Model):
             raise AccessError(_("A Chorus Pro flow is what Chorus Pro said about a deposit: it cannot be changed."))
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_by_addon(self):
         if not by_addon(self):
             raise AccessError(_("A Chorus Pro flow is the evidence of a deposit: it cannot be deleted."))
-        return super().unlink()
 
     @api.model
     def _l10n_fr_chorus_create(self, vals):

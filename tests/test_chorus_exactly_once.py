@@ -185,3 +185,21 @@ class TestExactlyOnce(ChorusInvoiceCase):
         self.montreuil.l10n_fr_chorus_service_required = False
         self.run_cron("_cron_l10n_fr_chorus_send")
         self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
+
+    # ------------------------------------------------------------------ transfer rules on every path
+    def test_an_unticked_invoice_is_not_concerned_on_every_path(self):
+        unticked = self.make_invoice(self.lycee, post=False)
+        unticked.l10n_fr_chorus_transfer = False
+        unticked.action_post()
+        stranger = self.make_invoice(self.partner_a)  # not a « Client Chorus Pro »
+        action = (unticked | stranger).action_l10n_fr_chorus_send()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertFalse(wizard.ready_move_ids)
+        self.assertIn(f"{unticked.name}: not concerned: « Transfer via Chorus Pro » is unticked", wizard.blocked_html)
+        self.assertIn(f"{stranger.name}: not concerned: the client", wizard.blocked_html)
+        wizard.action_send()
+        (unticked | stranger)._l10n_fr_chorus_send()  # even called directly
+        self.env["account.move.send"]._generate_and_send_invoices(unticked, sending_methods={"chorus_pro"})
+        self.run_cron("_cron_l10n_fr_chorus_send")
+        self.assertEqual(self.deposited_numbers(), [])
+        self.assertEqual((unticked | stranger).mapped("l10n_fr_chorus_state"), ["not_concerned", "not_concerned"])

@@ -15,8 +15,15 @@ class L10nFrChorusFollowUp(models.AbstractModel):
         return move.invoice_user_id or move.company_id.l10n_fr_chorus_followup_user_id or self.env.user
 
     @api.model
+    def _for_user(self, move):
+        """This model and ``move`` in the language of the user the activity is for."""
+        lang = self._user(move).lang or self.env.lang
+        return self.with_context(lang=lang), move.with_context(lang=lang)
+
+    @api.model
     def _on_status(self, move, status, comment=None):
         """An activity when the buyer needs something; close it when the invoice moves on."""
+        self, move = self._for_user(move)
         notes = {
             "SUSPENDUE": _("The buyer suspended the invoice: a document is missing. Add it on Chorus Pro "
                            "(« compléter ») so that processing resumes."),
@@ -41,6 +48,7 @@ class L10nFrChorusFollowUp(models.AbstractModel):
     @api.model
     def _on_rejection(self, move, reason):
         """Chorus Pro refused the deposited invoice (flow rejected, or this invoice in a partial flow)."""
+        self, move = self._for_user(move)
         if move.l10n_fr_chorus_rejection == reason:
             return
         move._l10n_fr_chorus_write({"l10n_fr_chorus_rejection": reason})

@@ -355,11 +355,13 @@ class L10nFrChorusSender(models.AbstractModel):
         commit = self.env["account.move.send"]._can_commit()
         sent = Move.browse()
         for company in self.env["res.company"].sudo().search([("l10n_fr_chorus_start_date", "!=", False)]):
-            moves = Move.sudo().with_company(company).search(self._send_domain(company),
+            # a scheduled action runs as the superuser (in English): write in the company's language
+            sender = self.with_company(company).with_context(lang=company.partner_id.lang or self.env.lang)
+            moves = sender.env["account.move"].sudo().search(self._send_domain(company),
                                                              order="invoice_date, id", limit=limit)
             if not moves:
                 continue
-            results = self._send(moves, commit=commit, group_size=company.l10n_fr_chorus_group_size)
+            results = sender._send(moves, commit=commit, group_size=company.l10n_fr_chorus_group_size)
             sent |= Move.browse([m.id for m, (ok, _msg) in results.items() if ok])
         if sent:
             sync = self.env.ref("l10n_fr_chorus_pro.ir_cron_l10n_fr_chorus_sync", raise_if_not_found=False)

@@ -93,7 +93,9 @@ class L10nFrChorusSync(models.AbstractModel):
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit  # a snapshot taken once the lock is held
             try:
-                self.with_company(company)._sync_company(company, commit)
+                # a scheduled action runs as the superuser (in English): write in the company's language
+                sync = self.with_company(company).with_context(lang=company.partner_id.lang or self.env.lang)
+                sync._sync_company(company.with_env(sync.env), commit)
             except (ChorusError, UserError) as exc:
                 _logger.warning("Chorus Pro sync of company %s stopped: %s", company.id, exc)
                 if commit:

@@ -10,3 +10,4 @@ from . import test_chorus_tour
 from . import test_chorus_exactly_once
 from . import test_chorus_committed
 from . import test_chorus_faults
+from . import test_chorus_french

@@ -86,6 +86,16 @@ class AccountMove(models.Model):
         string="Chorus Pro Deposits", compute="_compute_l10n_fr_chorus_flow_count",
         help="How many times the invoice was deposited on Chorus Pro.",
     )
+    l10n_fr_chorus_editable = fields.Boolean(
+        string="Chorus Pro Data Editable", compute="_compute_l10n_fr_chorus_editable",
+        help="What is sent to Chorus Pro can be changed: not deposited yet, or refused by Chorus Pro.",
+    )
+    l10n_fr_chorus_file = fields.Binary(
+        related="l10n_fr_chorus_flow_id.attachment_id.datas", string="Deposited File",
+        help="The exact file deposited on Chorus Pro for this invoice.",
+    )
+    l10n_fr_chorus_file_name = fields.Char(related="l10n_fr_chorus_flow_id.attachment_id.name",
+                                           string="Deposited File Name", help="Name of the deposited file.")
     l10n_fr_chorus_flow_number = fields.Char(
         related="l10n_fr_chorus_flow_id.name", string="Chorus Pro Flow Number",
     )
@@ -129,7 +139,7 @@ class AccountMove(models.Model):
         selection=[
             ("in_progress", "In progress"),
             ("to_handle", "To handle"),
-            ("paid", "Paid"),
+            ("paid", "Payment initiated"),
             ("rejected", "Rejected"),
         ],
         string="Chorus Pro Follow-up",
@@ -152,7 +162,7 @@ class AccountMove(models.Model):
             ("sending", "Sending"),
             ("deposited", "Deposited"),
             ("integrated", "On Chorus Pro"),
-            ("paid", "Paid"),
+            ("paid", "Payment initiated"),
             ("rejected", "Rejected"),
             ("error", "Error"),
         ],
@@ -166,13 +176,21 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------------------------------
-    @api.depends("partner_id", "move_type", "company_id")
+    @api.depends("partner_id", "move_type", "company_id", "reversed_entry_id")
     def _compute_l10n_fr_chorus_transfer(self):
         for move in self:
             if move.l10n_fr_chorus_flow_id:
                 continue  # what was sent stays sent
             partner = move.partner_id.commercial_partner_id.with_company(move.company_id)
-            move.l10n_fr_chorus_transfer = move.is_sale_document() and partner.l10n_fr_chorus_client
+            # the credit note of an invoice the buyer rejected cancels it in the books only: Chorus Pro never
+            # accepted that invoice, so there is nothing to credit there
+            rejected = move.reversed_entry_id.l10n_fr_chorus_status == "REJETEE"
+            move.l10n_fr_chorus_transfer = move.is_sale_document() and partner.l10n_fr_chorus_client and not rejected
+
+    @api.depends("l10n_fr_chorus_flow_id", "l10n_fr_chorus_state")
+    def _compute_l10n_fr_chorus_editable(self):
+        for move in self:
+            move.l10n_fr_chorus_editable = not move._l10n_fr_chorus_held()
 
     @api.depends("l10n_fr_chorus_flow_ids")
     def _compute_l10n_fr_chorus_flow_count(self):
@@ -300,11 +318,17 @@ class AccountMove(models.Model):
     # Checks before any deposit
     # ------------------------------------------------------------------------------------------
     def _l10n_fr_chorus_can_resend(self):
-        """Deposited once already: only a rejection (of the flow or of the invoice) allows a new deposit."""
+        """Deposited once already: only Chorus Pro's refusal of the flow allows a new deposit. An invoice the buyer
+        rejected keeps its number on Chorus Pro, which refuses it again: it is replaced, not resent."""
         self.ensure_one()
         if not self.l10n_fr_chorus_flow_id:
             return True
-        return self.l10n_fr_chorus_state == "rejected" and self.l10n_fr_chorus_status not in ("MISE_EN_PAIEMENT",)
+        return self.l10n_fr_chorus_state == "rejected" and not self.l10n_fr_chorus_status
+
+    def action_l10n_fr_chorus_replace(self):
+        """« Remplacer la facture rejetée »: credit note (not transferred) and a new invoice ready to send."""
+        self._l10n_fr_chorus_check_transfer_right()
+        return self.env["l10n_fr_chorus.follow.up"]._replace(self)
 
     def _l10n_fr_chorus_check(self):
         """Everything Chorus Pro would refuse later, as messages naming this invoice and what to fix."""

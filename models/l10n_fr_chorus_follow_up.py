@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import _, api, models
+from odoo.exceptions import UserError
 
 
 class L10nFrChorusFollowUp(models.AbstractModel):
@@ -29,7 +30,9 @@ class L10nFrChorusFollowUp(models.AbstractModel):
                            "(« compléter ») so that processing resumes."),
             "A_RECYCLER": _("The buyer asks to recycle the invoice: fix the recipient, the service or the "
                             "commitment number on Chorus Pro (« recycler »), keeping the invoice number."),
-            "REJETEE": _("The buyer rejected the invoice: issue a credit note, then a new invoice."),
+            "REJETEE": _("The buyer rejected the invoice; Chorus Pro keeps its number. Press « Replace the Rejected "
+                         "Invoice »: a credit note (not sent to Chorus Pro) cancels it in the books and a new invoice "
+                         "is prepared, ready to send."),
         }
         activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_chorus")
         label = move._l10n_fr_chorus_status_label(status)
@@ -60,3 +63,35 @@ class L10nFrChorusFollowUp(models.AbstractModel):
             user_id=self._user(move).id,
         )
 
+
+    @api.model
+    def _replace(self, moves):
+        """Invoices the buyer rejected: cancelled in the books by a credit note that is not transferred (it says
+        why), and copied into new draft invoices (new numbers once confirmed); opens them."""
+        new_moves = self.env["account.move"]
+        activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_chorus")
+        for move in moves:
+            if move.l10n_fr_chorus_status != "REJETEE" or move.payment_state == "reversed":
+                raise UserError(_("%(invoice)s: only an invoice the buyer rejected on Chorus Pro, and not cancelled "
+                                  "yet, can be replaced.", invoice=move.name))
+            credit_note = move._reverse_moves(default_values_list=[{
+                "ref": _("Cancels %(invoice)s, rejected on Chorus Pro", invoice=move.name),
+                "l10n_fr_chorus_transfer": False,
+            }], cancel=True)
+            credit_note.message_post(body=_(
+                "Not sent to Chorus Pro: this credit note cancels in the books invoice %(invoice)s, which the buyer "
+                "rejected on Chorus Pro (Chorus Pro never accepted it, there is nothing to credit there).",
+                invoice=move.name))
+            new_move = move.copy({"invoice_date": False, "ref": move.ref})
+            new_move.message_post(body=_("Replaces invoice %(invoice)s, rejected on Chorus Pro: check it, confirm it, "
+                                         "then send it to Chorus Pro.", invoice=move.name))
+            move.message_post(body=_("Replaced: credit note %(credit_note)s, new invoice to confirm and send.",
+                                     credit_note=credit_note.name))
+            move.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).action_feedback(
+                feedback=_("Replaced by a new invoice."))
+            new_moves |= new_move
+        action = {"type": "ir.actions.act_window", "res_model": "account.move", "name": _("New Invoices"),
+                  "context": {"default_move_type": "out_invoice"}}
+        if len(new_moves) == 1:
+            return {**action, "view_mode": "form", "res_id": new_moves.id}
+        return {**action, "view_mode": "list,form", "domain": [("id", "in", new_moves.ids)]}

@@ -38,11 +38,8 @@ class L10nFrChorusInvoiceCheck(models.AbstractModel):
             return errors
         if move.state != "posted":
             add(_("confirm the invoice before sending it to Chorus Pro."))
-        if move.l10n_fr_chorus_unknown_outcome:
-            pass  # the send searches Chorus Pro for it before any new deposit
-        elif not move._l10n_fr_chorus_can_resend():
-            add(_("already sent to Chorus Pro (flow %(flow)s); it can only be sent again after a rejection.",
-                  flow=move.l10n_fr_chorus_flow_id.name))
+        for message in self._deposit_errors(move):
+            add(message)
         company = move.company_id
         if not company.siret:
             add(_("the company %(company)s has no SIRET: fill it in the company's settings.", company=company.name))
@@ -51,18 +48,39 @@ class L10nFrChorusInvoiceCheck(models.AbstractModel):
         if move.currency_id.name != "EUR":
             add(_("Chorus Pro only takes invoices in euros (this one is in %(currency)s).",
                   currency=move.currency_id.name))
-        if move.move_type == "out_invoice":
-            bank = move.partner_bank_id
-            if not bank:
-                add(_("choose the bank account (Recipient Bank) the buyer must pay to: Chorus Pro needs the "
-                      "payment means."))
-            elif bank.acc_type != "iban":
-                add(_("the bank account %(account)s is not an IBAN: Chorus Pro needs an IBAN for a transfer.",
-                      account=bank.acc_number))
+        for message in self._payment_errors(move):
+            add(message)
         for attachment in move.l10n_fr_chorus_attachment_ids:
             for message in self._attachment_errors(attachment):
                 add(message)
         return errors
+
+    @api.model
+    def _deposit_errors(self, move):
+        """What an earlier deposit of the invoice allows."""
+        if move.l10n_fr_chorus_unknown_outcome:
+            return []  # the send searches Chorus Pro for it before any new deposit
+        if move.l10n_fr_chorus_status == "REJETEE":
+            return [_("the buyer rejected it on Chorus Pro, which keeps its number and would refuse it again: press "
+                      "« Replace the Rejected Invoice » (a credit note cancels it in the books, a new invoice is "
+                      "prepared).")]
+        if not move._l10n_fr_chorus_can_resend():
+            return [_("already sent to Chorus Pro (flow %(flow)s); it can only be sent again after a rejection.",
+                      flow=move.l10n_fr_chorus_flow_id.name)]
+        return []
+
+    @api.model
+    def _payment_errors(self, move):
+        if move.move_type != "out_invoice":
+            return []
+        bank = move.partner_bank_id
+        if not bank:
+            return [_("choose the bank account (Recipient Bank) the buyer must pay to: Chorus Pro needs the payment "
+                      "means.")]
+        if bank.acc_type != "iban":
+            return [_("the bank account %(account)s is not an IBAN: Chorus Pro needs an IBAN for a transfer.",
+                      account=bank.acc_number)]
+        return []
 
     @api.model
     def _buyer_errors(self, move, buyer):

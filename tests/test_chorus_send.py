@@ -173,17 +173,33 @@ class TestChorusSend(ChorusInvoiceCase):
         self.assertIn("already sent to Chorus Pro", message)
         self.assertEqual(self.deposits(), 1)
 
-    def test_rejected_invoice_can_be_corrected_and_resent_keeping_history(self):
+    def test_rejected_invoice_is_replaced_not_resent(self):
+        # the buyer's rejection: Chorus Pro keeps the number and would refuse it again (issue 13)
         invoice = self.make_invoice(self.lycee)
         invoice._l10n_fr_chorus_send()
-        first_flow = invoice.l10n_fr_chorus_flow_id
         self.sandbox.state.advance(flows_to_final=True)
         invoice._l10n_fr_chorus_apply_status(InvoiceState("REJETEE", comment="Mauvais destinataire"))
         self.assertEqual(invoice.l10n_fr_chorus_state, "rejected")
-        invoice._l10n_fr_chorus_send()
-        self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
-        self.assertNotEqual(invoice.l10n_fr_chorus_flow_id, first_flow)
-        self.assertEqual(invoice.l10n_fr_chorus_flow_ids, first_flow | invoice.l10n_fr_chorus_flow_id)
+        sent, message = invoice._l10n_fr_chorus_send()[invoice]
+        self.assertFalse(sent)
+        self.assertIn("Replace the Rejected Invoice", message)
+        self.assertEqual(self.deposits(), 1)
+        action = invoice.action_l10n_fr_chorus_replace()
+        new = self.env["account.move"].browse(action["res_id"])
+        credit_note = invoice.reversal_move_ids
+        self.assertEqual(invoice.payment_state, "reversed", "cancelled in the books")
+        self.assertFalse(credit_note.l10n_fr_chorus_transfer, "the credit note is not sent to Chorus Pro")
+        self.assertEqual(credit_note.l10n_fr_chorus_state, "not_concerned")
+        self.assertIn("Not sent to Chorus Pro", credit_note.message_ids[0].body)
+        self.assertEqual((new.state, new.l10n_fr_chorus_transfer, new.purchase_order_reference),
+                         ("draft", True, invoice.purchase_order_reference))
+        self.assertFalse(invoice.activity_ids)
+        new.invoice_date = invoice.invoice_date
+        new.action_post()
+        self.assertNotEqual(new.name, invoice.name)
+        self.assertTrue(new._l10n_fr_chorus_send()[new][0])
+        self.run_cron("_cron_l10n_fr_chorus_send")
+        self.assertEqual(self.deposits(), 2, "the new invoice only; never the credit note, never the old number")
 
     # ------------------------------------------------------------------ faults
     def test_server_errors_leave_a_clear_retryable_error_and_nothing_sent(self):

@@ -95,11 +95,12 @@ class TestChorusStatus(ChorusInvoiceCase):
         self.sync()
         self.assertIn("recycle", self.chorus_activities(recycle).note)
         self.assertIn("credit note", self.chorus_activities(rejected).note)
+        self.assertIn("Replace the Rejected Invoice", self.chorus_activities(rejected).note)
         self.assertEqual((rejected.l10n_fr_chorus_state, rejected.l10n_fr_chorus_summary), ("rejected", "rejected"))
         self.assertTrue(rejected.l10n_fr_chorus_is_final)
-        # resending after the rejection is allowed and keeps the history
-        rejected._l10n_fr_chorus_send()
-        self.assertEqual(rejected.l10n_fr_chorus_state, "deposited")
+        # Chorus Pro keeps the rejected number: not resent (it is replaced), the history stays
+        self.assertFalse(rejected._l10n_fr_chorus_send()[rejected][0])
+        self.assertEqual(rejected.l10n_fr_chorus_state, "rejected")
         self.assertEqual(self.statuses(rejected), ["DEPOSEE", "REJETEE"])
 
     def test_rejected_flow_marks_its_invoice_with_the_reason(self):

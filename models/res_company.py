@@ -2,8 +2,9 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
+from .. import credentials
 from ..chorus_client import (
     ENVIRONMENTS,
     ChorusAccessDenied,
@@ -18,6 +19,15 @@ from ..chorus_client import (
 _logger = logging.getLogger(__name__)
 
 SECRET_FIELDS = ("l10n_fr_chorus_client_secret", "l10n_fr_chorus_password")
+# Where the credentials go and what they are: system administrators only (read, write and create).
+PROTECTED_FIELDS = (
+    "l10n_fr_chorus_environment",
+    "l10n_fr_chorus_sandbox_url",
+    "l10n_fr_chorus_client_id",
+    "l10n_fr_chorus_client_secret",
+    "l10n_fr_chorus_login",
+    "l10n_fr_chorus_password",
+)
 # Human names of the APIs, for the « not subscribed » message.
 API_NAMES = {
     "factures": "Factures",
@@ -42,13 +52,17 @@ class ResCompany(models.Model):
         string="Chorus Pro Environment",
         default="qualification",
         required=True,
+        groups="base.group_system",
         help="Qualification is AIFE's test platform (fictitious SIRETs); Production sends real invoices to public "
         "buyers; Local sandbox is the Chorus Pro simulator shipped with this module, for demos and tests.",
     )
     l10n_fr_chorus_sandbox_url = fields.Char(
         string="Sandbox URL",
         default="http://127.0.0.1:8900",
-        help="Address of the local Chorus Pro sandbox (only used with the Local sandbox environment).",
+        groups="base.group_system",
+        help="Address of the local Chorus Pro sandbox (only used with the Local sandbox environment). It must be on "
+        "this server (127.0.0.1, ::1 or localhost) unless the Odoo configuration file allows other hosts in "
+        "l10n_fr_chorus_sandbox_hosts.",
     )
     l10n_fr_chorus_client_id = fields.Char(
         string="PISTE Client ID",
@@ -130,14 +144,57 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------------------------------
+    # Credentials: administrators only, sent only to an allowed address
+    # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Odoo checks the fields' groups on read and write, not on create: a new company is no way around them.
+        protected = {fname for vals in vals_list for fname in vals if fname in PROTECTED_FIELDS}
+        if protected and not self.env.su:
+            self.check_field_access_rights("create", sorted(protected))
+        return super().create(vals_list)
+
+    def _l10n_fr_chorus_sandbox_url_error(self):
+        self.ensure_one()
+        company = self.sudo()
+        url = company.l10n_fr_chorus_sandbox_url
+        if company.l10n_fr_chorus_environment != "sandbox" or credentials.is_allowed_sandbox_url(url):
+            return None
+        return _(
+            "Sandbox URL: « %(url)s » is refused for %(company)s. The local sandbox must run on this server "
+            "(%(hosts)s): the credentials are sent to it. Other hosts can only be allowed by the administrator of "
+            "the server, in the option l10n_fr_chorus_sandbox_hosts of the Odoo configuration file.",
+            url=url or "",
+            company=self.name,
+            hosts=", ".join(credentials.allowed_sandbox_hosts()),
+        )
+
+    @api.constrains("l10n_fr_chorus_environment", "l10n_fr_chorus_sandbox_url")
+    def _check_l10n_fr_chorus_sandbox_url(self):
+        for company in self:
+            error = company._l10n_fr_chorus_sandbox_url_error()
+            if error:
+                raise ValidationError(error)
+
+    def _l10n_fr_chorus_is_production(self):
+        """Whether this company sends to the production Chorus Pro (readable by everyone, unlike the field)."""
+        self.ensure_one()
+        return self.sudo().l10n_fr_chorus_environment == "production"
+
+    # ------------------------------------------------------------------------------------------
     # Client
     # ------------------------------------------------------------------------------------------
     def _l10n_fr_chorus_urls(self):
         self.ensure_one()
-        if self.l10n_fr_chorus_environment == "sandbox":
-            base = (self.l10n_fr_chorus_sandbox_url or "").rstrip("/")
+        company = self.sudo()
+        if company.l10n_fr_chorus_environment == "sandbox":
+            # Checked again here: the configuration file may have changed since the URL was saved.
+            error = company._l10n_fr_chorus_sandbox_url_error()
+            if error:
+                raise UserError(error)
+            base = company.l10n_fr_chorus_sandbox_url.strip().rstrip("/")
             return base + "/api/oauth/token", base
-        env = ENVIRONMENTS[self.l10n_fr_chorus_environment]
+        env = ENVIRONMENTS[company.l10n_fr_chorus_environment]
         return env["token_url"], env["api_url"]
 
     def _l10n_fr_chorus_client(self):

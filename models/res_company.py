@@ -72,9 +72,18 @@ class ResCompany(models.Model):
     )
     l10n_fr_chorus_client_secret = fields.Char(
         string="PISTE Client Secret",
+        compute="_compute_l10n_fr_chorus_secrets",
+        inverse="_inverse_l10n_fr_chorus_client_secret",
         groups="base.group_system",
         copy=False,
-        help="Client secret of the PISTE application. Readable by system administrators only.",
+        help="Client secret of the PISTE application. Readable by system administrators only; stored encrypted.",
+    )
+    l10n_fr_chorus_client_secret_crypt = fields.Char(
+        string="PISTE Client Secret (encrypted)",
+        groups="base.group_system",
+        copy=False,
+        readonly=True,
+        help="The client secret encrypted with the key of the Odoo server (never the key itself).",
     )
     l10n_fr_chorus_login = fields.Char(
         string="Technical Account Login",
@@ -84,9 +93,19 @@ class ResCompany(models.Model):
     )
     l10n_fr_chorus_password = fields.Char(
         string="Technical Account Password",
+        compute="_compute_l10n_fr_chorus_secrets",
+        inverse="_inverse_l10n_fr_chorus_password",
         groups="base.group_system",
         copy=False,
-        help="Password of the Chorus Pro technical account. Readable by system administrators only.",
+        help="Password of the Chorus Pro technical account. Readable by system administrators only; stored "
+        "encrypted.",
+    )
+    l10n_fr_chorus_password_crypt = fields.Char(
+        string="Technical Account Password (encrypted)",
+        groups="base.group_system",
+        copy=False,
+        readonly=True,
+        help="The technical password encrypted with the key of the Odoo server (never the key itself).",
     )
     l10n_fr_chorus_start_date = fields.Date(
         string="Chorus Pro Transfer Start Date",
@@ -144,8 +163,26 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------------------------------
-    # Credentials: administrators only, sent only to an allowed address
+    # Credentials: administrators only, encrypted at rest, sent only to an allowed address
     # ------------------------------------------------------------------------------------------
+    @api.depends("l10n_fr_chorus_client_secret_crypt", "l10n_fr_chorus_password_crypt")
+    def _compute_l10n_fr_chorus_secrets(self):
+        for company in self:
+            for fname in SECRET_FIELDS:
+                try:
+                    company[fname] = credentials.decrypt(company[fname + "_crypt"])
+                except credentials.SecretUnreadable:
+                    _logger.warning("Chorus Pro: %s of company %s: not readable with this key", fname, company.id)
+                    company[fname] = False
+
+    def _inverse_l10n_fr_chorus_client_secret(self):
+        for company in self:
+            company.l10n_fr_chorus_client_secret_crypt = credentials.encrypt(company.l10n_fr_chorus_client_secret)
+
+    def _inverse_l10n_fr_chorus_password(self):
+        for company in self:
+            company.l10n_fr_chorus_password_crypt = credentials.encrypt(company.l10n_fr_chorus_password)
+
     @api.model_create_multi
     def create(self, vals_list):
         # Odoo checks the fields' groups on read and write, not on create: a new company is no way around them.
@@ -208,6 +245,18 @@ class ResCompany(models.Model):
             "l10n_fr_chorus_password": _("Technical Account Password"),
         }
         missing = [label for fname, label in labels.items() if not company[fname]]
+        unreadable = [labels[fname] for fname in SECRET_FIELDS
+                      if not company[fname] and company[fname + "_crypt"]]
+        if unreadable:
+            raise UserError(
+                _(
+                    "The %(fields)s of the company %(company)s cannot be decrypted with the key of this Odoo "
+                    "server (the database comes from another server, or the key changed): enter them again in "
+                    "Settings › Invoicing › Chorus Pro.",
+                    company=self.name,
+                    fields=", ".join(unreadable),
+                )
+            )
         if missing:
             raise UserError(
                 _(

@@ -154,6 +154,9 @@ class TestSecrets(ChorusSandboxCase):
         for fname in ("l10n_fr_chorus_client_id", "l10n_fr_chorus_client_secret", "l10n_fr_chorus_login",
                       "l10n_fr_chorus_password"):
             self.assertFalse(self.company[fname], f"{fname} is emptied")
+        for column in ("l10n_fr_chorus_client_secret_crypt", "l10n_fr_chorus_password_crypt"):
+            self.assertIn(column, before)
+            self.assertIn(f'"{column}":null', after, "no encrypted copy is left either")
         for value in (sandbox_data.CLIENT_SECRET, sandbox_data.TECHNICAL_PASSWORD):
             self.assertNotIn(value, after)
         self.assertIn(sandbox_data.TECHNICAL_LOGIN, before)

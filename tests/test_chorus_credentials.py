@@ -1,14 +1,21 @@
-"""Credentials: administrators only (RPC included), sent only to allowed addresses."""
+"""Credentials: administrators only (RPC included), sent only to allowed addresses, encrypted at rest."""
 
 import http.server
+import os
+import stat
+import tempfile
 import threading
 from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.modules.migration import load_script
+from odoo.modules.module import get_module_path
 from odoo.tests import tagged
 from odoo.tools import config
+from odoo.tools.sql import column_exists
 
+from .. import credentials
 from ..chorus_client import ENVIRONMENTS
 from ..models.res_company import PROTECTED_FIELDS
 from .common import ChorusSandboxCase, sandbox_data
@@ -49,9 +56,13 @@ class CaptureServer:
 
 @contextmanager
 def server_options(**options):
-    """Options of the Odoo configuration file for the time of a block."""
-    with patch.dict(config.options, options):
-        yield
+    """Options of the Odoo configuration file for the time of a block (the keys already read are forgotten)."""
+    credentials.clear_cache()
+    try:
+        with patch.dict(config.options, options):
+            yield
+    finally:
+        credentials.clear_cache()
 
 
 @tagged("post_install", "-at_install")
@@ -192,3 +203,86 @@ class TestCredentialAccess(ChorusSandboxCase):
         })
         with self.assertRaisesRegex(ValidationError, "wrong check digit"):
             partner.l10n_fr_chorus_client = True
+
+
+@tagged("post_install", "-at_install")
+class TestCredentialsAtRest(ChorusSandboxCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.make_user("chorus_sysadmin", "base.group_system,account.group_account_manager")
+
+    def raw_row(self):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT row_to_json(c)::text FROM res_company c WHERE id = %s", (self.company.id,))
+        return self.env.cr.fetchone()[0]
+
+    def test_the_database_does_not_hold_the_secret_or_the_password(self):
+        row = self.raw_row()
+        self.assertIn(sandbox_data.TECHNICAL_LOGIN, row, "the row was read")
+        self.assertNotIn(sandbox_data.CLIENT_SECRET, row)
+        self.assertNotIn(sandbox_data.TECHNICAL_PASSWORD, row)
+        self.assertEqual(self.company.with_user(self.admin).read(["l10n_fr_chorus_client_secret"])[0][
+            "l10n_fr_chorus_client_secret"], sandbox_data.CLIENT_SECRET, "administrators read the clear value")
+
+    def test_settings_save_then_test_connection(self):
+        secret, password = "Nouveau-Secret-2027", "Nouveau-Mot-De-Passe-2027"
+        self.sandbox.state.set_credentials(client_secret=secret, password=password)
+        settings = self.env["res.config.settings"].with_user(self.admin).create({
+            "l10n_fr_chorus_client_secret": secret,
+            "l10n_fr_chorus_password": password,
+        })
+        settings.execute()
+        self.env.invalidate_all()
+        action = self.env["res.config.settings"].with_user(self.admin).create({}) \
+            .action_l10n_fr_chorus_test_connection()
+        self.assertEqual(action["params"]["type"], "success")
+        row = self.raw_row()
+        self.assertNotIn(secret, row)
+        self.assertNotIn(password, row)
+
+    def test_key_of_the_configuration_file(self):
+        with server_options(l10n_fr_chorus_key="first-key-0123456789-abcdefghijklmnop"):
+            self.company.l10n_fr_chorus_password = "Mot-De-Passe-Chiffre"
+            self.env.flush_all()
+            stored = self.company.l10n_fr_chorus_password_crypt
+            self.assertNotIn("Mot-De-Passe-Chiffre", stored)
+            self.assertEqual(credentials.decrypt(stored), "Mot-De-Passe-Chiffre")
+        with server_options(l10n_fr_chorus_key="another-key-0123456789-abcdefghijklm"):
+            self.env.invalidate_all()
+            self.assertFalse(self.company.l10n_fr_chorus_password, "another key cannot read it")
+            with self.assertRaisesRegex(UserError, "Technical Account Password.*cannot be decrypted"):
+                self.company.action_l10n_fr_chorus_test_connection()
+        self.env.invalidate_all()
+
+    def test_without_configured_key_one_is_generated_in_data_dir_0600(self):
+        with tempfile.TemporaryDirectory() as data_dir, server_options(data_dir=data_dir, l10n_fr_chorus_key=""):
+            key_file = os.path.join(data_dir, credentials.KEY_FILE_NAME)
+            self.assertFalse(os.path.exists(key_file))
+            self.company.l10n_fr_chorus_client_secret = "Secret-De-Fichier"
+            self.env.flush_all()
+            self.assertEqual(stat.S_IMODE(os.stat(key_file).st_mode), 0o600)
+            with open(key_file, encoding="ascii") as file:
+                key = file.read().strip()
+            self.assertNotIn(key, self.raw_row(), "the key is not in the database")
+            credentials.clear_cache()
+            self.env.invalidate_all()
+            self.assertEqual(self.company.l10n_fr_chorus_client_secret, "Secret-De-Fichier", "the same key is reused")
+            with open(key_file, encoding="ascii") as file:
+                self.assertEqual(file.read().strip(), key)
+        self.env.invalidate_all()
+
+    def test_plain_values_of_an_older_version_are_encrypted_by_the_upgrade(self):
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute("ALTER TABLE res_company ADD COLUMN l10n_fr_chorus_password varchar")
+        cr.execute("UPDATE res_company SET l10n_fr_chorus_password = %s, l10n_fr_chorus_password_crypt = NULL "
+                   "WHERE id = %s", (sandbox_data.TECHNICAL_PASSWORD, self.company.id))
+        script = os.path.join(get_module_path("l10n_fr_chorus_pro"), "migrations", "18.0.1.1.0", "post-migrate.py")
+        load_script(script, "l10n_fr_chorus_pro_post_migrate").migrate(cr, "18.0.1.0.0")
+        self.assertFalse(column_exists(cr, "res_company", "l10n_fr_chorus_password"), "the plain column is gone")
+        self.assertNotIn(sandbox_data.TECHNICAL_PASSWORD, self.raw_row())
+        self.env.invalidate_all()
+        self.assertEqual(self.company.l10n_fr_chorus_password, sandbox_data.TECHNICAL_PASSWORD)
+        action = self.company.action_l10n_fr_chorus_test_connection()
+        self.assertEqual(action["params"]["type"], "success")

@@ -2,8 +2,9 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
+from .. import credentials
 from ..chorus_client import (
     ENVIRONMENTS,
     ChorusAccessDenied,
@@ -18,6 +19,15 @@ from ..chorus_client import (
 _logger = logging.getLogger(__name__)
 
 SECRET_FIELDS = ("l10n_fr_chorus_client_secret", "l10n_fr_chorus_password")
+# Where the credentials go and what they are: system administrators only (read, write and create).
+PROTECTED_FIELDS = (
+    "l10n_fr_chorus_environment",
+    "l10n_fr_chorus_sandbox_url",
+    "l10n_fr_chorus_client_id",
+    "l10n_fr_chorus_client_secret",
+    "l10n_fr_chorus_login",
+    "l10n_fr_chorus_password",
+)
 # Human names of the APIs, for the « not subscribed » message.
 API_NAMES = {
     "factures": "Factures",
@@ -42,13 +52,17 @@ class ResCompany(models.Model):
         string="Chorus Pro Environment",
         default="qualification",
         required=True,
+        groups="base.group_system",
         help="Qualification is AIFE's test platform (fictitious SIRETs); Production sends real invoices to public "
         "buyers; Local sandbox is the Chorus Pro simulator shipped with this module, for demos and tests.",
     )
     l10n_fr_chorus_sandbox_url = fields.Char(
         string="Sandbox URL",
         default="http://127.0.0.1:8900",
-        help="Address of the local Chorus Pro sandbox (only used with the Local sandbox environment).",
+        groups="base.group_system",
+        help="Address of the local Chorus Pro sandbox (only used with the Local sandbox environment). It must be on "
+        "this server (127.0.0.1, ::1 or localhost) unless the Odoo configuration file allows other hosts in "
+        "l10n_fr_chorus_sandbox_hosts.",
     )
     l10n_fr_chorus_client_id = fields.Char(
         string="PISTE Client ID",
@@ -58,9 +72,18 @@ class ResCompany(models.Model):
     )
     l10n_fr_chorus_client_secret = fields.Char(
         string="PISTE Client Secret",
+        compute="_compute_l10n_fr_chorus_secrets",
+        inverse="_inverse_l10n_fr_chorus_client_secret",
         groups="base.group_system",
         copy=False,
-        help="Client secret of the PISTE application. Readable by system administrators only.",
+        help="Client secret of the PISTE application. Readable by system administrators only; stored encrypted.",
+    )
+    l10n_fr_chorus_client_secret_crypt = fields.Char(
+        string="PISTE Client Secret (encrypted)",
+        groups="base.group_system",
+        copy=False,
+        readonly=True,
+        help="The client secret encrypted with the key of the Odoo server (never the key itself).",
     )
     l10n_fr_chorus_login = fields.Char(
         string="Technical Account Login",
@@ -70,9 +93,19 @@ class ResCompany(models.Model):
     )
     l10n_fr_chorus_password = fields.Char(
         string="Technical Account Password",
+        compute="_compute_l10n_fr_chorus_secrets",
+        inverse="_inverse_l10n_fr_chorus_password",
         groups="base.group_system",
         copy=False,
-        help="Password of the Chorus Pro technical account. Readable by system administrators only.",
+        help="Password of the Chorus Pro technical account. Readable by system administrators only; stored "
+        "encrypted.",
+    )
+    l10n_fr_chorus_password_crypt = fields.Char(
+        string="Technical Account Password (encrypted)",
+        groups="base.group_system",
+        copy=False,
+        readonly=True,
+        help="The technical password encrypted with the key of the Odoo server (never the key itself).",
     )
     l10n_fr_chorus_start_date = fields.Date(
         string="Chorus Pro Transfer Start Date",
@@ -130,14 +163,75 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------------------------------
+    # Credentials: administrators only, encrypted at rest, sent only to an allowed address
+    # ------------------------------------------------------------------------------------------
+    @api.depends("l10n_fr_chorus_client_secret_crypt", "l10n_fr_chorus_password_crypt")
+    def _compute_l10n_fr_chorus_secrets(self):
+        for company in self:
+            for fname in SECRET_FIELDS:
+                try:
+                    company[fname] = credentials.decrypt(company[fname + "_crypt"])
+                except credentials.SecretUnreadable:
+                    _logger.warning("Chorus Pro: %s of company %s: not readable with this key", fname, company.id)
+                    company[fname] = False
+
+    def _inverse_l10n_fr_chorus_client_secret(self):
+        for company in self:
+            company.l10n_fr_chorus_client_secret_crypt = credentials.encrypt(company.l10n_fr_chorus_client_secret)
+
+    def _inverse_l10n_fr_chorus_password(self):
+        for company in self:
+            company.l10n_fr_chorus_password_crypt = credentials.encrypt(company.l10n_fr_chorus_password)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Odoo checks the fields' groups on read and write, not on create: a new company is no way around them.
+        protected = {fname for vals in vals_list for fname in vals if fname in PROTECTED_FIELDS}
+        if protected and not self.env.su:
+            self.check_field_access_rights("create", sorted(protected))
+        return super().create(vals_list)
+
+    def _l10n_fr_chorus_sandbox_url_error(self):
+        self.ensure_one()
+        company = self.sudo()
+        url = company.l10n_fr_chorus_sandbox_url
+        if company.l10n_fr_chorus_environment != "sandbox" or credentials.is_allowed_sandbox_url(url):
+            return None
+        return _(
+            "Sandbox URL: « %(url)s » is refused for %(company)s. The local sandbox must run on this server "
+            "(%(hosts)s): the credentials are sent to it. Other hosts can only be allowed by the administrator of "
+            "the server, in the option l10n_fr_chorus_sandbox_hosts of the Odoo configuration file.",
+            url=url or "",
+            company=self.name,
+            hosts=", ".join(credentials.allowed_sandbox_hosts()),
+        )
+
+    @api.constrains("l10n_fr_chorus_environment", "l10n_fr_chorus_sandbox_url")
+    def _check_l10n_fr_chorus_sandbox_url(self):
+        for company in self:
+            error = company._l10n_fr_chorus_sandbox_url_error()
+            if error:
+                raise ValidationError(error)
+
+    def _l10n_fr_chorus_is_production(self):
+        """Whether this company sends to the production Chorus Pro (readable by everyone, unlike the field)."""
+        self.ensure_one()
+        return self.sudo().l10n_fr_chorus_environment == "production"
+
+    # ------------------------------------------------------------------------------------------
     # Client
     # ------------------------------------------------------------------------------------------
     def _l10n_fr_chorus_urls(self):
         self.ensure_one()
-        if self.l10n_fr_chorus_environment == "sandbox":
-            base = (self.l10n_fr_chorus_sandbox_url or "").rstrip("/")
+        company = self.sudo()
+        if company.l10n_fr_chorus_environment == "sandbox":
+            # Checked again here: the configuration file may have changed since the URL was saved.
+            error = company._l10n_fr_chorus_sandbox_url_error()
+            if error:
+                raise UserError(error)
+            base = company.l10n_fr_chorus_sandbox_url.strip().rstrip("/")
             return base + "/api/oauth/token", base
-        env = ENVIRONMENTS[self.l10n_fr_chorus_environment]
+        env = ENVIRONMENTS[company.l10n_fr_chorus_environment]
         return env["token_url"], env["api_url"]
 
     def _l10n_fr_chorus_client(self):
@@ -151,6 +245,18 @@ class ResCompany(models.Model):
             "l10n_fr_chorus_password": _("Technical Account Password"),
         }
         missing = [label for fname, label in labels.items() if not company[fname]]
+        unreadable = [labels[fname] for fname in SECRET_FIELDS
+                      if not company[fname] and company[fname + "_crypt"]]
+        if unreadable:
+            raise UserError(
+                _(
+                    "The %(fields)s of the company %(company)s cannot be decrypted with the key of this Odoo "
+                    "server (the database comes from another server, or the key changed): enter them again in "
+                    "Settings › Invoicing › Chorus Pro.",
+                    company=self.name,
+                    fields=", ".join(unreadable),
+                )
+            )
         if missing:
             raise UserError(
                 _(

@@ -149,7 +149,7 @@ class ResPartner(models.Model):
             stdnum_siret.validate(number)
         except InvalidChecksum:
             company = self.company_id or self.env.company
-            if company.l10n_fr_chorus_environment == "production":
+            if company._l10n_fr_chorus_is_production():
                 return _(
                     "The SIRET « %(siret)s » of %(partner)s is not valid (wrong check digit): fix its SIRET field.",
                     siret=number,

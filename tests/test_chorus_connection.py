@@ -141,15 +141,30 @@ class TestSecrets(ChorusSandboxCase):
             self.assertNotIn(fname, copied)
         self.assertEqual(copied["l10n_fr_chorus_format"], "facturx", "settings that are not secret are copied")
 
-    def test_neutralized_database_has_no_secrets_and_no_production(self):
+    def test_neutralized_database_has_no_credentials_and_no_production(self):
         self.company.l10n_fr_chorus_environment = "production"
         self.env.flush_all()
+        self.env.cr.execute("SELECT row_to_json(c)::text FROM res_company c WHERE id = %s", (self.company.id,))
+        before = self.env.cr.fetchone()[0]
         for query in get_neutralization_queries(["l10n_fr_chorus_pro"]):
             self.env.cr.execute(query)
         self.env.invalidate_all()
-        self.assertFalse(self.company.l10n_fr_chorus_client_secret)
-        self.assertFalse(self.company.l10n_fr_chorus_password)
+        self.env.cr.execute("SELECT row_to_json(c)::text FROM res_company c WHERE id = %s", (self.company.id,))
+        after = self.env.cr.fetchone()[0]
+        for fname in ("l10n_fr_chorus_client_id", "l10n_fr_chorus_client_secret", "l10n_fr_chorus_login",
+                      "l10n_fr_chorus_password"):
+            self.assertFalse(self.company[fname], f"{fname} is emptied")
+        for column in ("l10n_fr_chorus_client_secret_crypt", "l10n_fr_chorus_password_crypt"):
+            self.assertIn(column, before)
+            self.assertIn(f'"{column}":null', after, "no encrypted copy is left either")
+        for value in (sandbox_data.CLIENT_SECRET, sandbox_data.TECHNICAL_PASSWORD):
+            self.assertNotIn(value, after)
+        self.assertIn(sandbox_data.TECHNICAL_LOGIN, before)
+        self.assertNotIn(sandbox_data.TECHNICAL_LOGIN, after)
+        self.assertNotIn(sandbox_data.CLIENT_ID, after)
         self.assertEqual(self.company.l10n_fr_chorus_environment, "qualification")
+        with self.assertRaisesRegex(UserError, "PISTE Client ID.*Technical Account Password"):
+            self.company._l10n_fr_chorus_client()
 
 
 @tagged("post_install", "-at_install")

@@ -24,6 +24,14 @@ class AccountMoveSend(models.AbstractModel):
 
     def _get_alerts(self, moves, moves_data):
         alerts = super()._get_alerts(moves, moves_data)
+        held = moves.filtered(lambda m: "chorus_pro" in moves_data[m]["sending_methods"] and m.l10n_fr_chorus_flow_id
+                              and not self._is_applicable_to_move("chorus_pro", m, **moves_data[m]))
+        if held:
+            alerts["l10n_fr_chorus_pro_held"] = {
+                "level": "warning",
+                "message": _("Already on Chorus Pro, not sent again: %(invoices)s",
+                             invoices=", ".join(held.mapped("name"))),
+            }
         chorus_moves = moves.filtered(
             lambda m: "chorus_pro" in moves_data[m]["sending_methods"]
             and self._is_applicable_to_move("chorus_pro", m, **moves_data[m])
@@ -52,6 +60,9 @@ class AccountMoveSend(models.AbstractModel):
             if "chorus_pro" not in invoice_data["sending_methods"]:
                 continue
             if not self._is_applicable_to_move("chorus_pro", invoice, **invoice_data):
+                if invoice.l10n_fr_chorus_flow_id:  # say it plainly: nothing was sent to Chorus Pro this time
+                    invoice.message_post(body=_("Already on Chorus Pro (flow %(flow)s): not sent again.",
+                                                flow=invoice.l10n_fr_chorus_flow_id.display_name))
                 continue
             # Odoo's « send invoices automatically » runs as the superuser: the one who asked must be allowed.
             author = self.env["res.users"].browse(invoice_data.get("author_user_id") or self.env.uid)

@@ -203,3 +203,11 @@ class TestExactlyOnce(ChorusInvoiceCase):
         self.run_cron("_cron_l10n_fr_chorus_send")
         self.assertEqual(self.deposited_numbers(), [])
         self.assertEqual((unticked | stranger).mapped("l10n_fr_chorus_state"), ["not_concerned", "not_concerned"])
+
+    def test_send_and_print_says_plainly_an_invoice_is_already_on_chorus_pro(self):
+        invoice = self.sent_invoice()
+        alerts = self.env["account.move.send"]._get_alerts(invoice, {invoice: {"sending_methods": {"chorus_pro"}}})
+        self.assertIn("Already on Chorus Pro, not sent again", alerts["l10n_fr_chorus_pro_held"]["message"])
+        self.env["account.move.send"]._generate_and_send_invoices(invoice, sending_methods={"chorus_pro"})
+        self.assertIn("not sent again", invoice.message_ids[0].body)
+        self.assertEqual(self.deposited_numbers(), [invoice.name])

@@ -206,7 +206,9 @@ class TestExactlyOnce(ChorusInvoiceCase):
 
     def test_send_and_print_says_plainly_an_invoice_is_already_on_chorus_pro(self):
         invoice = self.sent_invoice()
-        alerts = self.env["account.move.send"]._get_alerts(invoice, {invoice: {"sending_methods": {"chorus_pro"}}})
+        Send = self.env["account.move.send"]
+        data = {invoice: Send._get_default_sending_settings(invoice, sending_methods={"chorus_pro"})}
+        alerts = Send._get_alerts(invoice, data)
         self.assertIn("Already on Chorus Pro, not sent again", alerts["l10n_fr_chorus_pro_held"]["message"])
         self.env["account.move.send"]._generate_and_send_invoices(invoice, sending_methods={"chorus_pro"})
         self.assertIn("not sent again", invoice.message_ids[0].body)

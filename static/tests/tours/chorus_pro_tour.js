@@ -215,8 +215,9 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour", {
             })`,
         },
         screenshot("chorus_pro_settings", () => {
-            const block = document.querySelector("#l10n_fr_chorus_connection").closest(".o_settings_container");
-            (block.previousElementSibling || block).scrollIntoView({ block: "start", behavior: "instant" });
+            // the settings may be re-rendering after the connection test: scroll only when the block is there
+            const block = document.querySelector("#l10n_fr_chorus_connection")?.closest(".o_settings_container");
+            (block?.previousElementSibling || block)?.scrollIntoView({ block: "start", behavior: "instant" });
         }),
         {
             content: "Close the notification",

@@ -18,7 +18,7 @@ from odoo.tools.misc import find_in_path
 from odoo.tools.pdf import DictionaryObject, NameObject, NumberObject, OdooPdfFileReader, OdooPdfFileWriter
 
 from ..chorus_client import SYNTAX_CII, SYNTAX_FACTURX, SYNTAX_UBL
-from .account_edi_xml_cii_facturx import EN16931_GUIDELINE, billing_frame_code
+from .chorus_xml import EN16931_GUIDELINE, billing_frame_code
 
 _logger = logging.getLogger(__name__)
 

@@ -158,7 +158,8 @@ class SandboxState:
         """Make the next ``count`` calls of ``operation`` fail with ``fault``.
 
         ``operation`` is ``'token'``, ``'api/operation'`` (``'factures/deposer/flux'``), the operation alone
-        (``'deposer/flux'``) or ``'*'`` (every API call). ``delay`` (seconds) is the wait of a ``timeout`` (before the work) or a ``hang_after_record`` (after it).
+        (``'deposer/flux'``) or ``'*'`` (every API call). ``delay`` (seconds) is the wait of a ``timeout`` (before
+        the work) or a ``hang_after_record`` (after it).
         """
         if fault not in FAULTS:
             raise ValueError(f'unknown fault {fault!r}, expected one of {FAULTS}')

@@ -27,8 +27,10 @@ ADDON_DIR = Path(__file__).resolve().parent.parent
 ADDON = "l10n_fr_chorus_pro"
 DEFAULT_CONF = ADDON_DIR / ".venv" / "odoo.conf"
 DEFAULT_DB = "chorus_bench"
-# Databases of other work on this machine: never copied to, dropped or written by a benchmark.
-PROTECTED_DBS = {"chorus_dev", "chorus_doc", "chorus_tour", "chorus_i18n", "chorus_pro_demo", "postgres"}
+# Databases a benchmark never copies to, drops or writes: PostgreSQL's own, the demo database of ``make run``
+# (DB_NAME, chorus_pro_demo by default) and the databases the test runs create (named after the addon).
+PROTECTED_DBS = {"postgres", "template0", "template1", "chorus_pro_demo", os.environ.get("DB_NAME", "chorus_pro_demo")}
+PROTECTED_PREFIXES = ("l10n_fr_chorus_pro_",)
 RESULT_MARK = "BENCH-RESULT "
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -68,8 +70,9 @@ def update_addon(args):
 
 
 def check_db_name(name):
-    if name in PROTECTED_DBS:
-        sys.exit(f"error: {name} belongs to other work on this machine; benchmark databases are yours (chorus_bench)")
+    if name in PROTECTED_DBS or name.startswith(PROTECTED_PREFIXES):
+        sys.exit(f"error: {name} is the demo database of make run, a test run's or PostgreSQL's: give the "
+                 f"benchmarks a database of their own (--db, default {DEFAULT_DB})")
     return name
 
 

@@ -57,6 +57,9 @@ def common_arguments(parser):
     parser.add_argument("--wkhtmltopdf", default=None, metavar="PATH",
                         help="the wkhtmltopdf binary Odoo runs (put first in PATH), e.g. a build with patched Qt; "
                              "default: the one in PATH")
+    parser.add_argument("--styles-port", type=int, default=None, metavar="PORT",
+                        help="HTTP port of the Odoo server for the report styles (its gevent port is PORT + 1), for "
+                             "a machine where each user has ports of their own; default: free ports")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # JSON parameters of one measurement
 
 
@@ -166,7 +169,8 @@ class StyleServer:
     def __init__(self, args, db):
         self.args = args
         self.db = db
-        self.port = free_port()
+        self.port = args.styles_port or free_port()
+        self.gevent_port = args.styles_port + 1 if args.styles_port else free_port()
         self.process = None
 
     @property
@@ -176,7 +180,7 @@ class StyleServer:
     def start(self, timeout=120):
         odoo_bin = Path(__import__("odoo").__file__).resolve().parent.parent / "odoo-bin"
         command = [sys.executable, str(odoo_bin), *odoo_argv(self.args, self.db), "--db-filter", f"^{self.db}$",
-                   "--http-port", str(self.port), "--gevent-port", str(free_port()), "--max-cron-threads", "0",
+                   "--http-port", str(self.port), "--gevent-port", str(self.gevent_port), "--max-cron-threads", "0",
                    "--workers", "0", "--no-database-list"]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout

@@ -208,7 +208,7 @@ def print_result(result):
                  f"goal < {GOAL_OTHER_SHARE:.0%}: {common.verdict(share_other < GOAL_OTHER_SHARE)}"))
     # _record_deposit and the HTTP deposit run inside _request; the token is fetched by the first HTTP call.
     for key, label in (("checks", "  lock + checks (sender._prepare)"),
-                       ("record_intent", "  flow + file before the request (_record_intent)"),
+                       ("record_intent", "  intent: flow + file (_record_intent)"),
                        ("request", "  deposit and its answer (_request)"),
                        ("http", "    HTTP (token, deposits; sandbox in-process)"),
                        ("record_deposit", "    flow number, chatter (_record_deposit)")):

@@ -3,7 +3,8 @@
 
 On N posted invoices of the demo French company (created in a transaction rolled back at the end), it times:
 
-- the document steps of ``l10n_fr_chorus.document``: XML, schema checks, invoice PDF, PDF/A assembly;
+- the document steps of ``l10n_fr_chorus.document`` (XML, schema checks) and ``l10n_fr_chorus.document.pdf``
+  (invoice PDF, PDF/A assembly);
 - the invoice PDF rendered one invoice per wkhtmltopdf run with Odoo's default ``report.print_delay`` (1000 ms,
   a fixed JavaScript delay), then with 200 ms and 0 ms, and whether the delay changes the PDF's text;
 - the PDFs of several invoices rendered in one wkhtmltopdf run and split per invoice, as Odoo's Send & Print does
@@ -72,6 +73,7 @@ def measure(args, params):
             invoices = common.create_invoices(env, company, buyer, params["count"] + 1)
             warm, invoices = invoices[0], invoices[1:]
             Document = env["l10n_fr_chorus.document"]
+            Pdf = env["l10n_fr_chorus.document.pdf"]
             Report = env["ir.actions.report"].with_company(company).with_context(
                 force_report_rendering=True, report_pdf_no_attachment=True)
             Document._build(warm, "facturx")  # templates compiled, schemas loaded, styles bundled
@@ -82,14 +84,14 @@ def measure(args, params):
                 seconds, xml = timed(Document._generate_xml, invoice, "facturx")
                 steps["xml"].append(seconds)
                 steps["validation"].append(timed(Document._validate_xml, invoice, xml, "facturx")[0])
-                seconds, (pdf, rendered) = timed(Document._invoice_pdf, invoice)
+                seconds, (pdf, rendered) = timed(Pdf._invoice_pdf, invoice)
                 steps["invoice_pdf"].append(seconds)
-                original = type(Document)._invoice_pdf
-                type(Document)._invoice_pdf = lambda self, inv, _pdf=pdf, _rendered=rendered: (_pdf, _rendered)
+                original = type(Pdf)._invoice_pdf
+                type(Pdf)._invoice_pdf = lambda self, inv, _pdf=pdf, _rendered=rendered: (_pdf, _rendered)
                 try:
-                    steps["assembly"].append(timed(Document._facturx_pdf, invoice, xml)[0])
+                    steps["assembly"].append(timed(Pdf._facturx_pdf, invoice, xml)[0])
                 finally:
-                    type(Document)._invoice_pdf = original
+                    type(Pdf)._invoice_pdf = original
                 steps["build"].append(timed(Document._build, invoice, "facturx")[0])
             results["steps"] = {key: statistics.mean(values) for key, values in steps.items()}
 

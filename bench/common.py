@@ -27,8 +27,10 @@ ADDON_DIR = Path(__file__).resolve().parent.parent
 ADDON = "l10n_fr_chorus_pro"
 DEFAULT_CONF = ADDON_DIR / ".venv" / "odoo.conf"
 DEFAULT_DB = "chorus_bench"
-# Databases of other work on this machine: never copied to, dropped or written by a benchmark.
-PROTECTED_DBS = {"chorus_dev", "chorus_doc", "chorus_tour", "chorus_i18n", "chorus_pro_demo", "postgres"}
+# Databases a benchmark never copies to, drops or writes: PostgreSQL's own, the demo database of ``make run``
+# (DB_NAME, chorus_pro_demo by default) and the databases the test runs create (named after the addon).
+PROTECTED_DBS = {"postgres", "template0", "template1", "chorus_pro_demo", os.environ.get("DB_NAME", "chorus_pro_demo")}
+PROTECTED_PREFIXES = ("l10n_fr_chorus_pro_",)
 RESULT_MARK = "BENCH-RESULT "
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -55,6 +57,9 @@ def common_arguments(parser):
     parser.add_argument("--wkhtmltopdf", default=None, metavar="PATH",
                         help="the wkhtmltopdf binary Odoo runs (put first in PATH), e.g. a build with patched Qt; "
                              "default: the one in PATH")
+    parser.add_argument("--styles-port", type=int, default=None, metavar="PORT",
+                        help="HTTP port of the Odoo server for the report styles (its gevent port is PORT + 1), for "
+                             "a machine where each user has ports of their own; default: free ports")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)  # JSON parameters of one measurement
 
 
@@ -68,8 +73,9 @@ def update_addon(args):
 
 
 def check_db_name(name):
-    if name in PROTECTED_DBS:
-        sys.exit(f"error: {name} belongs to other work on this machine; benchmark databases are yours (chorus_bench)")
+    if name in PROTECTED_DBS or name.startswith(PROTECTED_PREFIXES):
+        sys.exit(f"error: {name} is the demo database of make run, a test run's or PostgreSQL's: give the "
+                 f"benchmarks a database of their own (--db, default {DEFAULT_DB})")
     return name
 
 
@@ -163,7 +169,8 @@ class StyleServer:
     def __init__(self, args, db):
         self.args = args
         self.db = db
-        self.port = free_port()
+        self.port = args.styles_port or free_port()
+        self.gevent_port = args.styles_port + 1 if args.styles_port else free_port()
         self.process = None
 
     @property
@@ -173,7 +180,7 @@ class StyleServer:
     def start(self, timeout=120):
         odoo_bin = Path(__import__("odoo").__file__).resolve().parent.parent / "odoo-bin"
         command = [sys.executable, str(odoo_bin), *odoo_argv(self.args, self.db), "--db-filter", f"^{self.db}$",
-                   "--http-port", str(self.port), "--gevent-port", str(free_port()), "--max-cron-threads", "0",
+                   "--http-port", str(self.port), "--gevent-port", str(self.gevent_port), "--max-cron-threads", "0",
                    "--workers", "0", "--no-database-list"]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout

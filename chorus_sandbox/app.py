@@ -11,7 +11,8 @@ import time
 from werkzeug.wrappers import Request, Response
 
 from .operations import OPERATIONS
-from .state import SandboxError, SandboxState
+from .records import SandboxError
+from .state import SandboxState
 
 _logger = logging.getLogger(__name__)
 

@@ -6,9 +6,7 @@ import secrets
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from . import data
 from .parsing import FlowParseError, ParsedInvoice, parse_flow
@@ -18,9 +16,7 @@ try:  # inside Odoo, the addon's packages
 except ImportError:  # `python -m chorus_sandbox` from the repository
     from chorus_client import codes
 
-# Chorus Pro lives in Paris time: its answers carry the Paris offset and it reads times without one as Paris time.
-PARIS = ZoneInfo('Europe/Paris')
-
+from .records import Flow, Invoice, billing_frame_code, now
 
 FAULTS = ('timeout', '401', '403', '429', '500', '503', 'malformed_json', 'drop_after_record', 'hang_after_record')
 FLOW_STEPS = ['IN_RECU', 'IN_TRAITE_SE_CPP', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP']
@@ -31,63 +27,6 @@ NEXT_STATUS.update({'EN_COURS_ACHEMINEMENT': 'MISE_A_DISPOSITION', 'COMPLETEE': 
 STATUS_CODES = {code for code, _label in codes.INVOICE_STATUSES}
 FLOW_STATE_CODES = {code for code, _label in codes.FLOW_STATES}
 MAX_COMMITMENT_LENGTH = 50
-
-
-def now():
-    """Current time, aware, in Paris time (as Chorus Pro answers)."""
-    return datetime.now(PARIS)
-
-
-def billing_frame_code(value):
-    """Map BT-23 (``A1``, ``A9``... or the full code) to a ``cadreFacturation`` code; A1 by default."""
-    value = (value or '').strip().upper()
-    for code, _label in codes.BILLING_FRAMES:
-        if value == code or value == code.split('_', 1)[0]:
-            return code
-    return 'A1_FACTURE_FOURNISSEUR'
-
-
-class SandboxError(Exception):
-    """A Chorus Pro business error, answered as ``{codeRetour, libelle}``."""
-
-    def __init__(self, code, label, http_status=200):
-        super().__init__(label)
-        self.code = code
-        self.label = label
-        self.http_status = http_status
-
-
-@dataclass
-class Flow:
-    """A deposited flow."""
-
-    number: str
-    deposited_at: datetime
-    syntax: str
-    filename: str
-    state: str = 'IN_RECU'
-    state_at: datetime = None
-    parsed: list = field(default_factory=list)
-    technical_errors: list = field(default_factory=list)
-    dp_errors: list = field(default_factory=list)
-    invoice_ids: list = field(default_factory=list)
-
-
-@dataclass
-class Invoice:
-    """An invoice integrated by Chorus Pro, with its status history ``[(id, code, datetime, comment)]``."""
-
-    id: int
-    parsed: ParsedInvoice
-    flow_number: str
-    deposited_at: datetime
-    buyer_id: int
-    service: dict
-    billing_frame: str
-    status: str = 'DEPOSEE'
-    status_at: datetime = None
-    comment: str = ''
-    history: list = field(default_factory=list)
 
 
 # Flow numbers stay unique for the life of the process, across resets, as on Chorus Pro.

@@ -9,6 +9,7 @@ from . import account_move_send
 from . import account_edi_xml_cii_facturx
 from . import account_edi_xml_ubl_bis3
 from . import l10n_fr_chorus_document
+from . import l10n_fr_chorus_document_pdf
 from . import l10n_fr_chorus_invoice_check
 from . import l10n_fr_chorus_follow_up
 from . import l10n_fr_chorus_sender

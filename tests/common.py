@@ -1,4 +1,7 @@
-"""Shared test set-up: a real Chorus Pro sandbox on 127.0.0.1 and a company connected to it."""
+"""Shared test set-up: placeholder invoice PDFs, a real Chorus Pro sandbox on 127.0.0.1 and a company connected
+to it."""
+
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
@@ -8,22 +11,40 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from ..chorus_client import clear_token_cache
 from ..chorus_sandbox import SandboxServer
 from ..chorus_sandbox import data as sandbox_data
+from ..models.l10n_fr_chorus_document_pdf import L10nFrChorusDocumentPdf
 
 
-class ChorusSandboxCase(TransactionCase):
-    """Starts one sandbox per test class (reset before each test) and connects ``cls.company`` to it."""
+def placeholders_unless_forced(self):
+    """Odoo's own rule in tests: no wkhtmltopdf unless the test passes ``force_report_rendering``."""
+    return not self.env.context.get("force_report_rendering")
+
+
+class PlaceholderPdfMixin:
+    """Invoice PDFs are placeholders in the test class, as Odoo renders no PDF in tests, unless a test passes
+    ``force_report_rendering=True`` in the context. Patched on the model's class for the whole class, so that it
+    holds in every environment: crons, threads with their own cursor, the HTTP requests of a tour."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.startClassPatcher(patch.object(L10nFrChorusDocumentPdf, "_rendering_placeholders",
+                                           placeholders_unless_forced))
+
+
+class ChorusSandboxMixin(PlaceholderPdfMixin):
+    """One Chorus Pro sandbox per test class (reset before each test), and the helpers to connect a company to it
+    and to make public buyers."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.sandbox = SandboxServer(port=0).start()
         cls.addClassCleanup(cls.sandbox.stop)
-        cls.company = cls.env.company
-        cls.company.write({
-            "country_id": cls.env.ref("base.fr").id,
-            "siret": sandbox_data.SUPPLIER_SIRET,
-        })
-        cls.connect_company(cls.company)
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.state.reset()
+        clear_token_cache()
 
     @classmethod
     def connect_company(cls, company, **overrides):
@@ -36,16 +57,6 @@ class ChorusSandboxCase(TransactionCase):
             "l10n_fr_chorus_password": sandbox_data.TECHNICAL_PASSWORD,
             **overrides,
         })
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.state.reset()
-        clear_token_cache()
-
-    @classmethod
-    def make_user(cls, login, groups):
-        return new_test_user(cls.env, login=login, groups=groups, company_id=cls.company.id,
-                             company_ids=[(6, 0, cls.company.ids)])
 
     @classmethod
     def make_public_buyer(cls, name, siret, flag=True, **vals):
@@ -61,15 +72,32 @@ class ChorusSandboxCase(TransactionCase):
         return partner
 
 
-class ChorusInvoiceCase(AccountTestInvoicingCommon):
+class ChorusSandboxCase(ChorusSandboxMixin, TransactionCase):
+    """The current company, French, connected to the sandbox as ``cls.company``."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write({
+            "country_id": cls.env.ref("base.fr").id,
+            "siret": sandbox_data.SUPPLIER_SIRET,
+        })
+        cls.connect_company(cls.company)
+
+    @classmethod
+    def make_user(cls, login, groups):
+        return new_test_user(cls.env, login=login, groups=groups, company_id=cls.company.id,
+                             company_ids=[(6, 0, cls.company.ids)])
+
+
+class ChorusInvoiceCase(ChorusSandboxMixin, AccountTestInvoicingCommon):
     """A French company with a chart of accounts, an IBAN and the sandbox; public buyers checked on Chorus Pro."""
 
     @classmethod
     @AccountTestInvoicingCommon.setup_country("fr")
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = SandboxServer(port=0).start()
-        cls.addClassCleanup(cls.sandbox.stop)
         cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.retry_backoff", "0.01")
         # a deposit without answer may be searched for at once (tests say when Chorus Pro has integrated it)
         cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.unknown_outcome_delay", "0")
@@ -81,7 +109,7 @@ class ChorusInvoiceCase(AccountTestInvoicingCommon):
             "l10n_fr_chorus_format": "ubl",
             "l10n_fr_chorus_start_date": "2020-01-01",
         })
-        ChorusSandboxCase.connect_company.__func__(cls, cls.company)
+        cls.connect_company(cls.company)
         cls.bank = cls.env["res.partner.bank"].create({
             "acc_number": "FR7630006000011234567890189",
             "partner_id": cls.company.partner_id.id,
@@ -96,14 +124,9 @@ class ChorusInvoiceCase(AccountTestInvoicingCommon):
 
     @classmethod
     def make_checked_buyer(cls, name, siret):
-        partner = ChorusSandboxCase.make_public_buyer.__func__(cls, name, siret)
+        partner = cls.make_public_buyer(name, siret)
         partner.action_l10n_fr_chorus_check()
         return partner
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.state.reset()
-        clear_token_cache()
 
     def make_invoice(self, partner=None, move_type="out_invoice", post=True, **vals):
         invoice = self.env["account.move"].create({

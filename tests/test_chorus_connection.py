@@ -31,9 +31,28 @@ class TestConnection(ChorusSandboxCase):
         self.assertEqual(action["params"]["title"], "Connexion avec Chorus Pro établie")
 
     def test_settings_button_tests_the_company_of_the_settings(self):
-        settings = self.env["res.config.settings"].create({})
+        """Two companies, the second one with a SIRET Chorus Pro does not know: the button of each company's
+        settings tests that company, whichever company the user is in."""
+        other = self.env["res.company"].create({
+            "name": "Menuiserie Lefèvre", "country_id": self.env.ref("base.fr").id, "siret": "40483304800022",
+        })
+        self.connect_company(other)
+        self.env.user.company_ids += other
+        Settings = self.env["res.config.settings"]
+        # In the connected company, the settings of the other one: the other one is tested, and fails.
+        settings = Settings.with_company(self.company).create({"company_id": other.id})
+        self.assertEqual(settings.company_id, other)
+        with self.assertRaises(UserError) as caught:
+            settings.action_l10n_fr_chorus_test_connection()
+        self.assertIn("does not know the SIRET 40483304800022 of Menuiserie Lefèvre", str(caught.exception))
+        self.assertFalse(self.company.l10n_fr_chorus_structure_cpp, "the user's company was not tested")
+        # In the other company, the settings of the connected one: the connected one is tested, and succeeds.
+        settings = Settings.with_company(other).create({"company_id": self.company.id})
         action = settings.action_l10n_fr_chorus_test_connection()
         self.assertEqual(action["params"]["type"], "success")
+        self.assertIn(sandbox_data.SUPPLIER_NAME, action["params"]["message"])
+        self.assertEqual(self.company.l10n_fr_chorus_structure_cpp, sandbox_data.SUPPLIER_ID)
+        self.assertFalse(other.l10n_fr_chorus_structure_cpp)
 
     def assertConnectionFails(self, *fragments):
         with self.assertRaises(UserError) as caught:

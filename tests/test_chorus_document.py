@@ -16,6 +16,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..chorus_client import SYNTAX_CII, SYNTAX_FACTURX, SYNTAX_UBL
 from ..models.l10n_fr_chorus_document import safe_filename
+from .common import PlaceholderPdfMixin
 
 SELLER_SIRET = "85295410600013"
 BUYER_SIRET = "21750001600019"
@@ -35,7 +36,7 @@ PNG_BYTES = base64.b64decode(
 
 
 @tagged("post_install", "-at_install")
-class TestChorusDocument(AccountTestInvoicingCommon):
+class TestChorusDocument(PlaceholderPdfMixin, AccountTestInvoicingCommon):
     @classmethod
     @AccountTestInvoicingCommon.setup_country("fr")
     def setUpClass(cls):

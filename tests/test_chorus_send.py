@@ -9,6 +9,7 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tools import SQL
 
 from ..chorus_client import InvoiceState, clear_token_cache
 from ..chorus_sandbox import SandboxServer
@@ -354,7 +355,59 @@ class TestChorusSend(ChorusInvoiceCase):
 
 @tagged("post_install", "-at_install")
 class TestConcurrentSend(BaseCase):
-    """Two workers run the scheduled send at the same time, on committed data: each invoice leaves once."""
+    """Two workers run the scheduled send at the same time, on committed data: each invoice leaves once.
+
+    What the test commits (invoices, their flows and files, a product, the sync's trigger, the company's and the
+    buyer's Chorus Pro settings) is removed or restored by a cleanup, so that the next run in the same database,
+    or a server started on it, finds the database as it was.
+    """
+
+    COMPANY_FIELDS = ["l10n_fr_chorus_sandbox_url", "l10n_fr_chorus_environment", "l10n_fr_chorus_start_date",
+                      "l10n_fr_chorus_format"]
+    BUYER_FIELDS = ["l10n_fr_chorus_structure_cpp", "l10n_fr_chorus_structure_name", "l10n_fr_chorus_structure_state",
+                    "l10n_fr_chorus_service_required", "l10n_fr_chorus_commitment_required",
+                    "l10n_fr_chorus_service_or_commitment", "l10n_fr_chorus_payment_hidden", "l10n_fr_chorus_phone",
+                    "l10n_fr_chorus_last_check", "l10n_fr_chorus_check_message", "l10n_fr_chorus_default_service_id"]
+
+    def _snapshot(self, env, company, buyer):
+        """What the test will change, as it is before; the cleanup puts it back."""
+
+        def last_id(table):
+            env.cr.execute(SQL("SELECT COALESCE(MAX(id), 0) FROM %s", SQL.identifier(table)))
+            return env.cr.fetchone()[0]
+
+        return {
+            "company": (company.id, company.read(self.COMPANY_FIELDS, load=None)[0]),
+            "buyer": (buyer.id, buyer.read(self.BUYER_FIELDS, load=None)[0]),
+            "services": set(buyer.l10n_fr_chorus_service_ids.ids),
+            "last_trigger": last_id("ir_cron_trigger"),
+            "last_message": last_id("mail_message"),
+            "moves": [],
+            "product": None,
+        }
+
+    def _cleanup(self, registry, saved):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            moves = env["account.move"].browse(saved["moves"]).exists()
+            # the flows (evidence of deposits, deleted by the addon's own way) and their files, then the invoices
+            env["l10n_fr_chorus.flow"].search([("move_ids", "in", moves.ids)])._l10n_fr_chorus_unlink()
+            moves.invalidate_recordset()
+            moves.filtered(lambda m: m.state == "posted").button_draft()
+            moves.with_context(force_delete=True).unlink()
+            if saved["product"]:
+                env["product.product"].browse(saved["product"]).exists().product_tmpl_id.unlink()
+            company_id, company_values = saved["company"]
+            env["res.company"].browse(company_id).write(
+                {key: value for key, value in company_values.items() if key != "id"})
+            buyer_id, buyer_values = saved["buyer"]
+            buyer = env["res.partner"].browse(buyer_id)
+            buyer.write({key: value for key, value in buyer_values.items() if key != "id"})
+            buyer.with_context(active_test=False).l10n_fr_chorus_service_ids.filtered(
+                lambda s: s.id not in saved["services"]).unlink()
+            cr.execute("DELETE FROM ir_cron_trigger WHERE id > %s", [saved["last_trigger"]])
+            env["mail.message"].search([("model", "=", "res.partner"), ("res_id", "=", buyer_id),
+                                        ("id", ">", saved["last_message"])]).unlink()
 
     def test_two_workers_send_each_invoice_once(self):
         registry = Registry(get_db_name())
@@ -366,11 +419,14 @@ class TestConcurrentSend(BaseCase):
             company = env.ref("base.demo_company_fr", raise_if_not_found=False)
             self.assertTrue(company, "the test database has the demo data")
             env = env(context={"allowed_company_ids": company.ids})
+            buyer = env.ref("l10n_fr_chorus_pro.partner_lycee_jean_moulin").with_company(company)
+            saved = self._snapshot(env, company, buyer)
+            self.addCleanup(self._cleanup, registry, saved)
             company.write({"l10n_fr_chorus_sandbox_url": sandbox.url, "l10n_fr_chorus_environment": "sandbox",
                            "l10n_fr_chorus_start_date": "2020-01-01", "l10n_fr_chorus_format": "ubl"})
-            buyer = env.ref("l10n_fr_chorus_pro.partner_lycee_jean_moulin").with_company(company)
             buyer.action_l10n_fr_chorus_check()
             product = env["product.product"].create({"name": "Travaux de peinture", "list_price": 500})
+            saved["product"] = product.id
             invoices = env["account.move"].create([{
                 "move_type": "out_invoice",
                 "company_id": company.id,
@@ -379,6 +435,7 @@ class TestConcurrentSend(BaseCase):
                 "partner_bank_id": env.ref("base.demo_bank_fr").id,
                 "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": 500.0})],
             } for _i in range(6)])
+            saved["moves"] = invoices.ids
             invoices.action_post()
             ids = invoices.ids
         # every deposit takes a while, so that both workers are busy at the same time

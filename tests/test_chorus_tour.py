@@ -25,6 +25,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon, Account
 from ..chorus_client import clear_token_cache
 from ..chorus_sandbox import SandboxServer
 from ..chorus_sandbox import data as sandbox_data
+from .common import PlaceholderPdfMixin
 
 _logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def require_browser():
 
 
 @tagged("post_install", "-at_install")
-class TestChorusTour(AccountTestInvoicingHttpCommon):
+class TestChorusTour(PlaceholderPdfMixin, AccountTestInvoicingHttpCommon):
     browser_size = "1400x900"
 
     @classmethod

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 
 from ..chorus_client import BILLING_FRAMES, FINAL_STATUSES, INVOICE_STATUSES, InvoiceState
 from .chorus_facts import as_addon, by_addon
@@ -262,18 +262,18 @@ class AccountMove(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not by_addon(self) and any(CHORUS_FACTS.intersection(vals) for vals in vals_list):
-            raise AccessError(self._l10n_fr_chorus_facts_message())
+            raise AccessError(self.env["l10n_fr_chorus.invoice.check"]._facts_message())
         return super().create(vals_list)
 
     def write(self, vals):
         if by_addon(self):
             return super().write(vals)
         if CHORUS_FACTS.intersection(vals):
-            raise AccessError(self._l10n_fr_chorus_facts_message())
+            raise AccessError(self.env["l10n_fr_chorus.invoice.check"]._facts_message())
         if DEPOSITED_FIELDS.intersection(vals):
             self._l10n_fr_chorus_check_not_held()
         if vals.get("sending_data") and not self.env.su:
-            self._l10n_fr_chorus_check_sending_data(vals["sending_data"])
+            self.env["l10n_fr_chorus.invoice.check"]._check_sending_data(vals["sending_data"])
         if FIXING_FIELDS.intersection(vals):
             stale = self.filtered(lambda m: m.l10n_fr_chorus_error and not m.l10n_fr_chorus_unknown_outcome)
             res = super().write(vals)
@@ -281,30 +281,13 @@ class AccountMove(models.Model):
             return res
         return super().write(vals)
 
-    @api.model
-    def _l10n_fr_chorus_facts_message(self):
-        return _("What Chorus Pro said about an invoice (flow, Chorus Pro id, status, history, rejection, transfer "
-                 "state) is recorded by the Chorus Pro module only: it cannot be changed by hand.")
-
     def _l10n_fr_chorus_held(self):
         """Chorus Pro holds this invoice as it was deposited (a rejection lets it go)."""
         self.ensure_one()
         return bool(self.l10n_fr_chorus_flow_id) and self.l10n_fr_chorus_state != "rejected"
 
     def _l10n_fr_chorus_check_not_held(self):
-        for move in self:
-            if move._l10n_fr_chorus_held():
-                raise UserError(_(
-                    "%(invoice)s was deposited on Chorus Pro (flow %(flow)s): what was sent cannot be changed, reset "
-                    "to draft or deleted while Chorus Pro holds it. If the buyer rejects it, it can be corrected; "
-                    "otherwise issue a credit note.",
-                    invoice=move.name, flow=move.l10n_fr_chorus_flow_id.display_name))
-
-    def _l10n_fr_chorus_check_sending_data(self, data):
-        """Odoo's « send invoices automatically » runs as the superuser: only its author may ask for it."""
-        author = data.get("author_user_id") if isinstance(data, dict) else None
-        if author and author != self.env.uid:
-            raise AccessError(_("An invoice can only be queued for sending on your own behalf."))
+        self.env["l10n_fr_chorus.invoice.check"]._check_not_held(self)
 
     def button_draft(self):
         self._l10n_fr_chorus_check_not_held()
@@ -404,17 +387,7 @@ class AccountMove(models.Model):
         return changed
 
     def _l10n_fr_chorus_add_history(self, status, moment, comment):
-        """One line of history per status and date, even when a sync and a manual refresh write it at once."""
-        self.env.flush_all()
-        self.env.cr.execute("""
-            INSERT INTO l10n_fr_chorus_status_history
-                   (move_id, company_id, status, date, comment, flow_id, create_uid, create_date, write_uid, write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')
-            ON CONFLICT (move_id, status, date) DO NOTHING
-        """, [self.id, self.company_id.id, status, moment, comment or None, self.l10n_fr_chorus_flow_id.id or None,
-              self.env.uid, self.env.uid])
-        if self.env.cr.rowcount:
-            self.invalidate_recordset(["l10n_fr_chorus_history_ids"])
+        self.env["l10n_fr_chorus.status.history"]._record(self, status, moment, comment)
 
     def _l10n_fr_chorus_status_label(self, status):
         """The status as the user reads it (translated)."""

@@ -1,4 +1,5 @@
 from odoo import _, api, models
+from odoo.exceptions import AccessError, UserError
 
 ALLOWED_EXTENSIONS = {
     "bmp", "gif", "fax", "odt", "ppt", "tiff", "xls", "bz2", "gz", "jpeg", "p7s", "rtf", "txt", "xml", "csv",
@@ -16,6 +17,34 @@ class L10nFrChorusInvoiceCheck(models.AbstractModel):
     _name = "l10n_fr_chorus.invoice.check"
     _description = "Chorus Pro Invoice Checks"
 
+    # ------------------------------------------------------------------------------------------
+    # Server-side rules (see account.move write/create)
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _facts_message(self):
+        return _("What Chorus Pro said about an invoice (flow, Chorus Pro id, status, history, rejection, transfer "
+                 "state) is recorded by the Chorus Pro module only: it cannot be changed by hand.")
+
+    @api.model
+    def _check_not_held(self, moves):
+        for move in moves:
+            if move._l10n_fr_chorus_held():
+                raise UserError(_(
+                    "%(invoice)s was deposited on Chorus Pro (flow %(flow)s): what was sent cannot be changed, reset "
+                    "to draft or deleted while Chorus Pro holds it. If the buyer rejects it, it can be corrected; "
+                    "otherwise issue a credit note.",
+                    invoice=move.name, flow=move.l10n_fr_chorus_flow_id.display_name))
+
+    @api.model
+    def _check_sending_data(self, data):
+        """Odoo's « send invoices automatically » runs as the superuser: only its author may ask for it."""
+        author = data.get("author_user_id") if isinstance(data, dict) else None
+        if author and author != self.env.uid:
+            raise AccessError(_("An invoice can only be queued for sending on your own behalf."))
+
+    # ------------------------------------------------------------------------------------------
+    # Before a deposit
+    # ------------------------------------------------------------------------------------------
     @api.model
     def _errors(self, move):
         """Everything Chorus Pro would refuse later, as messages naming this invoice and what to fix."""

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..chorus_client import INVOICE_STATUSES
 
@@ -24,3 +24,18 @@ class L10nFrChorusStatusHistory(models.Model):
     _sql_constraints = [
         ("move_status_date_unique", "unique(move_id, status, date)", "A status is recorded once per date."),
     ]
+
+    @api.model
+    def _record(self, move, status, moment, comment):
+        """One line per status and date, even when a sync and a manual refresh write it at once (insert or
+        ignore under the unique constraint)."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            INSERT INTO l10n_fr_chorus_status_history
+                   (move_id, company_id, status, date, comment, flow_id, create_uid, create_date, write_uid, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')
+            ON CONFLICT (move_id, status, date) DO NOTHING
+        """, [move.id, move.company_id.id, status, moment, comment or None, move.l10n_fr_chorus_flow_id.id or None,
+              self.env.uid, self.env.uid])
+        if self.env.cr.rowcount:
+            move.invalidate_recordset(["l10n_fr_chorus_history_ids"])

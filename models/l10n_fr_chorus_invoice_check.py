@@ -8,6 +8,7 @@ ALLOWED_EXTENSIONS = {
 MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
 MAX_ATTACHMENT_NAME = 50
 MAX_COMMITMENT_LENGTH = 50
+MAX_NUMBER_LENGTH = 20  # Chorus Pro refuses a longer invoice number after the deposit
 
 
 class L10nFrChorusInvoiceCheck(models.AbstractModel):
@@ -59,10 +60,19 @@ class L10nFrChorusInvoiceCheck(models.AbstractModel):
             elif bank.acc_type != "iban":
                 add(_("the bank account %(account)s is not an IBAN: Chorus Pro needs an IBAN for a transfer.",
                       account=bank.acc_number))
+        document_errors = self._number_errors(move)
         for attachment in move.l10n_fr_chorus_attachment_ids:
-            for message in self._attachment_errors(attachment):
-                add(message)
+            document_errors += self._attachment_errors(attachment)
+        for message in document_errors:
+            add(message)
         return errors
+
+    @api.model
+    def _number_errors(self, move):
+        if move.name and len(move.name) > MAX_NUMBER_LENGTH:
+            return [_("the invoice number has %(length)s characters; Chorus Pro takes %(max)s at most: shorten the "
+                      "journal's sequence prefix.", length=len(move.name), max=MAX_NUMBER_LENGTH)]
+        return []
 
     @api.model
     def _buyer_errors(self, move, buyer):

@@ -1,6 +1,7 @@
 """How the sandbox processes flows and invoices: deposit, time moving on, the business rules (rules.py), per-flow
 integration delays, and the supplier's actions on an invoice (complete, recycle). Mixed into SandboxState."""
 
+import dataclasses
 import itertools
 from datetime import timedelta
 
@@ -209,7 +210,7 @@ class FlowProcessing:
             raise SandboxError(20005, f"La facture {invoice.parsed.number} n'est pas au statut A_RECYCLER : elle "
                                       "ne peut pas être recyclée.")
         buyer = self.structures[invoice.buyer_id]
-        parsed = invoice.parsed
+        parsed = dataclasses.replace(invoice.parsed)  # the invoice keeps its routing until the new one passes
         if service_code is not None:
             parsed.service_code = service_code
         if commitment is not None:
@@ -220,5 +221,5 @@ class FlowProcessing:
         refusals, later = rules.check_invoice(case, self.rules - {'FACTURE_DEJA_DEPOSEE'})
         if refusals or (later and later[0] == rules.RECYCLE):
             raise SandboxError(20006, (refusals or [later[1]])[0])
-        invoice.service = service
+        invoice.parsed, invoice.service = parsed, service
         self._set_status(invoice, 'DEPOSEE', comment or '')

@@ -13,3 +13,4 @@ from . import test_chorus_faults
 from . import test_chorus_french
 from . import test_chorus_rules
 from . import test_chorus_conformance
+from . import test_chorus_limits

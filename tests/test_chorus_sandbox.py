@@ -361,3 +361,4 @@ class TestHttp(SandboxTestCase):
                     self.fail(f'the sandbox did not start: {process.stderr.read().decode()}')
                 time.sleep(0.1)
         self.assertEqual(state['client_id'], CLIENT_ID)
+

@@ -11,8 +11,10 @@ from .exceptions import (
     ChorusTransientError,
 )
 from .results import (
+    Commitment,
     DepositReceipt,
     FlowReport,
+    InvoiceAction,
     InvoiceRefusal,
     InvoiceState,
     Service,
@@ -54,8 +56,10 @@ __all__ = [
     'ChorusError',
     'ChorusInvalidAnswer',
     'ChorusTransientError',
+    'Commitment',
     'DepositReceipt',
     'FlowReport',
+    'InvoiceAction',
     'InvoiceRefusal',
     'InvoiceState',
     'Service',

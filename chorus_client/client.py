@@ -7,8 +7,10 @@ from datetime import datetime
 
 from .exceptions import ChorusInvalidAnswer
 from .results import (
+    Commitment,
     DepositReceipt,
     FlowReport,
+    InvoiceAction,
     Service,
     Structure,
     SupplierInvoice,
@@ -56,14 +58,19 @@ class ChorusClient(ChorusTransport):
         body = {'idStructure': int(id_structure_cpp), 'idService': int(id_service)}
         return self._call('structures', 'consulter/service', body)
 
-    def search_commitments(self, id_structure_cpp, numero):
-        """Commitments (engagements juridiques) numbered ``numero`` of a structure."""
-        body = {
-            'structureReceptriceEngagementJuridique': str(id_structure_cpp),
-            'numeroEngagementJuridique': numero,
-        }
-        answer = self._call('engagementsJuridiques', 'rechercher', body, no_result=True)
-        return as_list(answer.get('listeEngagementJuridique')) if answer else []
+    def search_commitments(self, numero=None, supplier_siret=None, page_size=100):
+        """engagementsJuridiques/rechercher, all pages: the commitments (engagements juridiques) the supplier's
+        structures *received* from public buyers (``listeEngagementJuridique`` items), optionally one number.
+
+        AIFE: the « structure réceptrice » of a commitment is the supplier, the « structure émettrice » the buyer.
+        """
+        filters = {key: value for key, value in (('numeroEngagementJuridique', numero),
+                                                 ('structureReceptriceEngagementJuridique', supplier_siret)) if value}
+
+        def body(page, size):
+            return dict(filters, parametresRecherche={'pageResultatDemandee': page, 'nbResultatsParPage': size,
+                                                      'triSens': 'Descendant', 'triColonne': 'DateCreationEJ'})
+        return list(self._pages('engagementsJuridiques', 'rechercher', body, 'listeEngagementJuridique', page_size))
 
     def deposit_flow(self, content, filename, syntax):
         """Deposit a flow (never retried); return the answer with ``numeroFluxDepot`` and ``dateDepot``."""
@@ -89,6 +96,35 @@ class ChorusClient(ChorusTransport):
         for key in ('listeErreurDP', 'listeErreurTechnique'):
             answer[key] = as_list(answer.get(key))
         return answer
+
+    def add_file(self, content, filename, mime_type='application/octet-stream'):
+        """transverses/ajouter/fichier (never retried): upload a document; the answer carries ``pieceJointeId``."""
+        body = {
+            'pieceJointeFichier': base64.b64encode(content).decode('ascii'),
+            'pieceJointeNom': filename,
+            'pieceJointeTypeMime': mime_type,
+            'pieceJointeExtension': filename.rpartition('.')[2].lower() if '.' in filename else '',
+        }
+        return self._call('transverses', 'ajouter/fichier', body, read=False)
+
+    def complete_invoice(self, id_facture_cpp, piece_ids=(), commentaire=''):
+        """factures/completer (never retried): documents (ids from :meth:`add_file`) and a comment for a
+        SUSPENDUE invoice, which becomes COMPLETEE."""
+        body = {'identifiantFactureCPP': int(id_facture_cpp), 'commentaire': commentaire or None,
+                'pieceJointeComplementaire': [{'pieceJointeComplementaireId': int(piece)} for piece in piece_ids]}
+        return self._call('factures', 'completer', {k: v for k, v in body.items() if v}, read=False)
+
+    def recycle_invoice(self, id_facture_cpp, code_service=None, numero_engagement=None, commentaire=''):
+        """factures/recycler (never retried): new service and/or commitment number for an A_RECYCLER invoice,
+        which is then DEPOSEE again."""
+        body = {'identifiantFactureCPP': int(id_facture_cpp)}
+        if code_service is not None:
+            body['destinataire'] = {'codeServiceExecutant': code_service}
+        if numero_engagement is not None:
+            body['reference'] = {'numeroBonCommande': numero_engagement}
+        if commentaire:
+            body['commentaire'] = commentaire
+        return self._call('factures', 'recycler', body, read=False)
 
     @staticmethod
     def _invoice_filters(numero_flux_depot, numero_facture, statuts, date_from, date_to):
@@ -188,6 +224,26 @@ class ChorusClient(ChorusTransport):
     def structure_services(self, structure_cpp_id):
         """Every service of a structure (:class:`Service`)."""
         return [Service.from_json(item) for item in self.search_services(structure_cpp_id)]
+
+    def commitments(self, number=None):
+        """The supplier's commitments (:class:`Commitment`), or the one numbered ``number`` (empty if unknown)."""
+        return [Commitment.from_json(item) for item in self.search_commitments(numero=number)]
+
+    def upload(self, content, filename, mime_type='application/octet-stream'):
+        """Upload a supporting document for :meth:`complete`: its Chorus Pro id (int)."""
+        answer = self.add_file(content, filename, mime_type)
+        if not answer.get('pieceJointeId'):
+            raise ChorusInvalidAnswer('Chorus Pro transverses/ajouter/fichier: answer without pieceJointeId',
+                                      operation='transverses/ajouter/fichier', status=200)
+        return int(answer['pieceJointeId'])
+
+    def complete(self, cpp_id, file_ids=(), comment=''):
+        """Complete a suspended invoice: an :class:`InvoiceAction` (status COMPLETEE)."""
+        return InvoiceAction.from_json(self.complete_invoice(cpp_id, file_ids, comment), 'COMPLETEE')
+
+    def recycle(self, cpp_id, service_code=None, commitment=None, comment=''):
+        """Recycle an invoice (new service, commitment number): an :class:`InvoiceAction` (DEPOSEE again)."""
+        return InvoiceAction.from_json(self.recycle_invoice(cpp_id, service_code, commitment, comment))
 
     def service_requires_commitment(self, structure_cpp_id, service_id):
         """Does this service require a commitment number (« engagement juridique »)?"""

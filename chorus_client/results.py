@@ -220,3 +220,48 @@ class Structure:
 def service_requires_commitment(detail):
     """structures/consulter/service: does this service require a commitment number?"""
     return bool(((detail or {}).get('parametres') or {}).get('numeroEngagement'))
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A commitment (« engagement juridique ») a public buyer issued to the supplier (engagementsJuridiques)."""
+
+    chorus_id: int
+    number: str
+    status: str
+    untaxed: float = 0.0
+    taxed: float = 0.0
+    buyer_siret: str = ''
+    buyer_name: str = ''
+    service_code: str = ''
+    notified: date = None
+
+    @classmethod
+    def from_json(cls, item):
+        return cls(
+            chorus_id=int(item.get('idEngagementJuridique') or 0),
+            number=_text(item.get('numeroEngagementJuridique')),
+            status=_text(item.get('libelleEtatCourantEJ')),
+            untaxed=float(item.get('montantTotalHt') or 0.0),
+            taxed=float(item.get('montantTotalTtc') or 0.0),
+            buyer_siret=_text(item.get('identifiantStructureEmettrice')),
+            buyer_name=_text(item.get('libelleStructureEmettrice') or item.get('structureEmettrice')),
+            service_code=_text(item.get('codeServiceExecutant')),
+            notified=parse_day(item.get('dateNotificationEJ')),
+        )
+
+
+@dataclass(frozen=True)
+class InvoiceAction:
+    """Chorus Pro's answer to an action on an invoice (factures/completer, factures/recycler)."""
+
+    cpp_id: str
+    number: str
+    status: str
+    date: datetime = None
+
+    @classmethod
+    def from_json(cls, answer, status=''):
+        return cls(_text(answer.get('identifiantFactureCPP')), _text(answer.get('numeroFacture')),
+                   _text(answer.get('statutFacture')) or status,
+                   parse_moment(answer.get('dateTraitement') or answer.get('dateDepot')))

@@ -13,8 +13,15 @@ What it serves:
 - ``POST /cpro/{api}/v1/{operation}`` with ``Authorization: Bearer`` and ``cpro-account`` (base64 of
   ``TECH_1_demo@cpro.fr:Sandbox-Password-1``): structures rechercher, consulter, rechercher/services,
   consulter/service; engagementsJuridiques rechercher; factures deposer/flux, rechercher/fournisseur,
-  consulter/fournisseur, consulter/historique; transverses consulterCRDetaille; facturesTravaux rechercher;
-  and ``GET /cpro/transverses/v1/health-check``.
+  consulter/fournisseur, consulter/historique, completer, recycler; transverses consulterCRDetaille,
+  ajouter/fichier; facturesTravaux rechercher; and ``GET /cpro/transverses/v1/health-check`` (answers
+  ``{body, statusCodeValue, statusCode}``, not the usual envelope).
+
+Once a flow is processed, its invoices go through Chorus Pro's business rules: the one table is
+``chorus_sandbox/rules.py`` (rule id, AIFE's wording, the function applying it, how the refusal comes out —
+``listeErreurDP`` of an ``IN_REJETE``/``IN_INTEGRE_PARTIEL`` flow, or the invoice later ``REJETEE``/``A_RECYCLER``
+with a comment). Technical ids are 8-digit values that fit 32 bits. Limits: 413 for a file over 10 MB or a request
+over 120 MB, ``codeRetour`` 20003 for an attachment over 10 MB, 400 for a malformed JSON body.
 
 Control endpoints (no authentication; POST a JSON object of keyword arguments, answer JSON). Each one is the
 :class:`SandboxState` method named in brackets, callable directly as ``srv.state.<method>(...)``:
@@ -33,7 +40,13 @@ Control endpoints (no authentication; POST a JSON object of keyword arguments, a
   (answers after ``delay`` s), ``401`` (revokes the token used), ``403``, ``429``, ``500``, ``503``,
   ``malformed_json`` (truncated answer), ``drop_after_record`` (does the work, e.g. records the deposit, then
   closes the connection without answering), ``hang_after_record`` (does the work, then answers after ``delay``
-  s: a caller killed meanwhile never sees the answer). ``/_sandbox/clear_faults`` (clear_faults) forgets them.
+  s: a caller killed meanwhile never sees the answer); 429/500/503 carry ``Retry-After`` (``retry_after``, 1 s by
+  default). ``/_sandbox/clear_faults`` (clear_faults) forgets them.
+- ``/_sandbox/rules`` (set_rules) ``{"disabled": ["EJ_INCONNU"], "enabled": [...], "reset": false}`` — switch
+  business rules of rules.py off (a lenient platform) or on.
+- ``/_sandbox/delay_flows`` (delay_flows) ``{"flow_number": "CPP...", "steps": 2, "hours": 6}`` — keep a flow
+  pending (« en attente de traitement ») for moves of time and/or hours; without ``flow_number``, the next
+  ``count`` flows deposited.
 - ``/_sandbox/subscriptions`` (set_subscriptions) ``{"apis": ["structures", "transverses"]}`` — others answer 403.
 - ``/_sandbox/credentials`` (set_credentials) ``{"client_id", "client_secret", "login", "password",
   "token_lifetime", "password_expiry_days"}`` (all optional).

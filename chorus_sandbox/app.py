@@ -10,9 +10,9 @@ import time
 
 from werkzeug.wrappers import Request, Response
 
+from .data import MAX_REQUEST_BYTES
 from .operations import OPERATIONS
-from .records import SandboxError
-from .state import SandboxState
+from .state import SandboxError, SandboxState
 
 _logger = logging.getLogger(__name__)
 
@@ -32,7 +32,10 @@ CONTROLS = {
     'credentials': 'set_credentials',
     'revoke_tokens': 'revoke_tokens',
     'seed_invoices': 'seed_invoices',
+    'rules': 'set_rules',
+    'delay_flows': 'delay_flows',
 }
+
 
 
 class DropConnection(Exception):
@@ -90,8 +93,10 @@ class SandboxApp:
                 return json_response({'error': 'invalid_client', 'error_description': 'sandbox fault'}, 401)
             self.state.revoke_token(bearer(request))
             return Response(status=401, headers={'WWW-Authenticate': TOKEN_REFUSED})
-        elif kind in ('403', '429', '500', '503'):
-            return Response(status=int(kind))
+        elif kind == '403':
+            return Response(status=403)
+        elif kind in ('429', '500', '503'):
+            return Response(status=int(kind), headers={'Retry-After': str(fault['retry_after'])})
         response = handler(request)
         if kind == 'malformed_json':
             body = response.get_data()
@@ -136,12 +141,14 @@ class SandboxApp:
         if method == 'POST':
             if request.mimetype != 'application/json':
                 return Response(status=415)
+            if (request.content_length or 0) > MAX_REQUEST_BYTES:
+                return Response(status=413)
             try:
                 body = json.loads(request.get_data() or b'{}')
             except ValueError:
-                return Response(status=415)
+                return Response(status=400)
             if not isinstance(body, dict):
-                return Response(status=415)
+                return Response(status=400)
         with state.lock:
             state.last_requests[f'{api}/{operation}'] = body
             try:

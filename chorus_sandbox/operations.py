@@ -1,42 +1,23 @@
 """The Chorus Pro operations of the sandbox: request body (dict) in, Swagger-shaped answer (dict) out.
 
-Return codes the sandbox invents where AIFE publishes none: 20001 (invalid parameter, HTTP 400) and 20002
-(unknown object, HTTP 200). 20000 (``TRA_MSG_00.015``) and 20007 (works invoices) mean "no result".
+Transverses, Structures and EngagementJuridique here; Factures and FacturesTravaux in invoices.py; the supplier's
+actions on an invoice (completer, recycler, ajouter/fichier) in actions.py. Helpers in answers.py.
 """
 
-import base64
-import binascii
-
-from . import data
-from .protocol import (
-    OK,
-    compact,
-    integer,
-    invalid,
-    invoice_or_fail,
-    iso,
-    iso_day,
-    moment,
-    no_result,
-    page_request,
-    paginate,
-    structure_or_fail,
-    unknown,
-)
-from .records import codes
-
-DEPOSIT_SYNTAXES = (
-    'IN_DP_E1_UBL_INVOICE', 'IN_DP_E1_CII', 'IN_DP_E1_PES_FACTURE', 'IN_DP_E1_XCBL', 'IN_DP_E2_UBL_INVOICE_MIN',
-    'IN_DP_E2_CII_MIN', 'IN_DP_E2_PES_FACTURE_MIN', 'IN_DP_E2_CPP_FACTURE_MIN', 'IN_DP_PDFARCHIVE_UBL_INVOICE_MUG',
-    'IN_DP_PDFARCHIVE_CII_MUG', 'IN_DP_E1_CII_16B', 'IN_DP_E2_CII_MIN_16B', 'IN_DP_E2_CII_FACTURX',
-)
-MODE_DEPOT = 'EDI'
-
+from . import actions, data, invoices
+from .answers import OK, compact, integer, invalid, iso, no_result, page_request, paginate, structure_or_fail, unknown
 
 # ---------------------------------------------------------------------- transverses
 
+# AIFE's published consulterCRDetaille sample: the interface code of a flow deposited through the API, and the name
+# Chorus Pro generates for it (the deposited name is not echoed). Other syntaxes' codes are not published.
+INTERFACE_CODE = 'FSO1110A'
+PROCESSING_STATES = {'IN_RECU', 'IN_TRAITE_SE_CPP', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP'}
+
+
 def health_check(state, body):
-    return dict(OK)
+    """Not Chorus Pro's envelope: a Spring ``ResponseEntity`` as AIFE's gateway answers it."""
+    return {'body': 'OK', 'statusCodeValue': 200, 'statusCode': 'OK'}
 
 
 def flow_report(state, body):
@@ -46,10 +27,12 @@ def flow_report(state, body):
     flow = state.flows.get(number)
     if flow is None:
         raise unknown(f'Le flux {number}')
-    return dict(OK, numeroFluxDepot=flow.number, codeInterfaceDepotFlux=flow.syntax, nomFichier=flow.filename,
+    processed = flow.state not in PROCESSING_STATES  # errors are listed once the flow is processed
+    return dict(OK, numeroFluxDepot=flow.number, codeInterfaceDepotFlux=INTERFACE_CODE,
+                nomFichier=f'{INTERFACE_CODE}_CPP001_{flow.number}',
                 dateDepotFlux=iso(flow.deposited_at), dateHeureEtatCourantFlux=iso(flow.state_at),
-                etatCourantDepotFlux=flow.state, listeErreurDP=list(flow.dp_errors),
-                listeErreurTechnique=list(flow.technical_errors))
+                etatCourantDepotFlux=flow.state, listeErreurDP=list(flow.dp_errors) if processed else [],
+                listeErreurTechnique=list(flow.technical_errors) if processed else [])
 
 
 # ---------------------------------------------------------------------- structures
@@ -129,203 +112,54 @@ def get_service(state, body):
 # ---------------------------------------------------------------------- engagementsJuridiques
 
 def search_commitments(state, body):
+    """engagementsJuridiques/rechercher as AIFE documents it: the commitments the user's structures *received*.
+
+    A commitment is issued by a public structure (« émettrice ») to a supplier (« réceptrice »). The filters are
+    optional: ``numeroEngagementJuridique``, ``structureReceptriceEngagementJuridique`` (the supplier's SIRET),
+    ``structureEmettriceEngagementJuridique`` (the buyer's SIRET, a sandbox extension),
+    ``etatCourantEngagementJuridique``, ``montantTTCMin``/``montantTTCMax``; pages in ``parametresRecherche``.
+    """
     receiver = str(body.get('structureReceptriceEngagementJuridique') or '')
-    structure = state.find_structure(id_cpp=int(receiver)) if receiver.isdigit() and len(receiver) < 14 else None
-    structure = structure or state.find_structure(siret=receiver)
-    if structure is None:
-        raise no_result()
+    issuer = str(body.get('structureEmettriceEngagementJuridique') or '')
     number = body.get('numeroEngagementJuridique')
-    found = [(num, ej) for num, ej in state.commitments.items()
-             if ej['structure'] == structure['idStructureCPP'] and (not number or num == number)]
+    status = body.get('etatCourantEngagementJuridique')
+    low, high = body.get('montantTTCMin'), body.get('montantTTCMax')
+    found = []
+    for num, ej in sorted(state.commitments.items()):
+        issuing, receiving = state.structures[ej['structure']], state.structures[ej['supplier']]
+        if (receiving['siret'] in state.account_suppliers and (not receiver or receiver == receiving['siret'])
+                and (not issuer or issuer == issuing['siret']) and (not number or number == num)
+                and (not status or status == 'COMMANDE')
+                and (low is None or ej['taxed'] >= float(low)) and (high is None or ej['taxed'] <= float(high))):
+            found.append((num, ej, issuing, receiving))
     if not found:
         raise no_result()
-    return dict(OK, listeEngagementJuridique=[{
-        'numeroEngagementJuridique': num, 'libelleEngagementJuridique': ej['libelle'],
-        'montantEngagementJuridique': ej['montant'], 'etatCourantEngagementJuridique': 'COMMANDE',
-        'structureReceptriceEngagementJuridique': structure['siret'],
-    } for num, ej in found])
+    items, page_info = paginate(found, *page_request(body.get('parametresRecherche')))
+    return dict(OK, parametresRetour=page_info, listeEngagementJuridique=[compact({
+        'idEngagementJuridique': ej['id'],
+        'numeroEngagementJuridique': num,
+        'libelleTypeEngagementJuridique': ej['type'],
+        'dateNotificationEJ': iso_day_text(ej['notified']),
+        'libelleEtatCourantEJ': 'COMMANDE',
+        'montantTotalHt': ej['untaxed'],
+        'montantTotalTtc': ej['taxed'],
+        'deviseEngagement': 'EUR',
+        'structureReceptrice': receiving['name'],
+        'identifiantStructureReceptrice': receiving['siret'],
+        'libelleStructureReceptrice': receiving['name'],
+        'structureEmettrice': issuing['name'],
+        'identifiantStructureEmettrice': issuing['siret'],
+        'libelleStructureEmettrice': issuing['name'],
+        'codeServiceExecutant': ej['service'],
+        'libelleServiceExecutant': next((svc['libelleService'] for svc in issuing['services']
+                                         if svc['codeService'] == ej['service']), None),
+    }) for num, ej, issuing, receiving in items])
 
 
-# ---------------------------------------------------------------------- factures
-
-def deposit_flow(state, body):
-    for key in ('fichierFlux', 'nomFichier', 'syntaxeFlux'):
-        if not body.get(key):
-            raise invalid(f'Le paramètre {key} est obligatoire.')
-    if body['syntaxeFlux'] not in DEPOSIT_SYNTAXES:
-        raise invalid(f"La syntaxe {body['syntaxeFlux']} n'existe pas.")
-    try:
-        content = base64.b64decode(body['fichierFlux'], validate=True)
-    except (binascii.Error, ValueError, TypeError):
-        raise invalid("Le fichier n'est pas encodé en base64.") from None
-    flow = state.deposit(content, body['nomFichier'], body['syntaxeFlux'])
-    return dict(OK, numeroFluxDepot=flow.number, dateDepot=iso(flow.deposited_at), syntaxeFlux=flow.syntax)
+def iso_day_text(day):
+    return f'{day}T00:00:00.000+01:00'
 
 
-class InvoiceSearch:
-    """The filters of factures/rechercher/fournisseur, in the form :meth:`SandboxState.search_invoices` takes."""
-
-    def __init__(self, body):
-        statuses = body.get('statutCourant') or []
-        self.statuses = set(statuses if isinstance(statuses, list) else [statuses])
-        self.flow = body.get('numeroFluxDepot')
-        self.number = body.get('numeroFacture')
-        self.kind = body.get('typeFacture')
-        self.state_from = moment(body, 'periodeDateHeureEtatCourantDu')
-        self.state_to = moment(body, 'periodeDateHeureEtatCourantAu')
-        buyers = body.get('listeDestinataire') or []
-        self.buyers = {d.get('idDestinataire') for d in buyers if isinstance(d, dict) and d.get('idDestinataire')}
-        params = body.get('rechercheFactureParFournisseur') or {}
-        self.reverse = params.get('triSens') == 'Descendant'
-        self.key = [sorted(self.statuses), self.flow, self.number, self.kind, self.state_from, self.state_to,
-                    sorted(self.buyers), self.reverse]
-
-    @staticmethod
-    def sort_key(invoice):
-        return invoice.deposited_at, invoice.id
-
-    def match(self, invoice):
-        return ((not self.statuses or invoice.status in self.statuses)
-                and (not self.flow or invoice.flow_number == self.flow)
-                and (not self.number or invoice.parsed.number == self.number)
-                and (not self.kind or invoice.parsed.kind == self.kind)
-                and (not self.state_from or invoice.status_at >= self.state_from)
-                and (not self.state_to or invoice.status_at <= self.state_to)
-                and (not self.buyers or invoice.buyer_id in self.buyers))
-
-
-def invoice_summary(state, invoice):
-    parsed, buyer, service = invoice.parsed, state.structures[invoice.buyer_id], invoice.service or {}
-    return compact({
-        'identifiantFactureCPP': invoice.id,
-        'typeDemandePaiement': 'FACTURE',
-        'codeFournisseur': parsed.supplier_siret,
-        'typeIdentifiantFournisseur': 'SIRET',
-        'designationFournisseur': parsed.supplier_name or data.SUPPLIER_NAME,
-        'idDestinataire': buyer['idStructureCPP'],
-        'codeDestinataire': buyer['siret'],
-        'designationDestinataire': buyer['name'],
-        'idServiceExecutant': service.get('idService'),
-        'codeServiceExecutant': service.get('codeService'),
-        'nomServiceExecutant': service.get('libelleService'),
-        'typeFacture': parsed.kind,
-        'numeroFacture': parsed.number,
-        'dateFacture': iso_day(parsed.issue_date),
-        'dateDepot': iso(invoice.deposited_at),
-        'montantHT': parsed.total_untaxed,
-        'montantTTC': parsed.total_taxed,
-        'montantAPayer': parsed.amount_due,
-        'devise': parsed.currency,
-        'statut': invoice.status,
-        'numeroMarche': parsed.market,
-        'numeroBonCommande': parsed.commitment,
-        'numeroFluxDepot': invoice.flow_number,
-        'modeDepot': MODE_DEPOT,
-        'dateHeureEtatCourant': iso(invoice.status_at),
-        'commentaireEtatCourant': invoice.comment,
-        'rejetTraite': False,
-    })
-
-
-def search_supplier_invoices(state, body):
-    ids = state.search_invoices(InvoiceSearch(body))
-    if not ids:
-        raise no_result()
-    page_ids, page_info = paginate(ids, *page_request(body.get('rechercheFactureParFournisseur')))
-    return dict(OK, parametresRetour=page_info,
-                listeFactures=[invoice_summary(state, state.invoices[i]) for i in page_ids])
-
-
-def get_invoice(state, body):
-    invoice = invoice_or_fail(state, integer(body, 'identifiantFactureCPP'))
-    parsed, buyer, service = invoice.parsed, state.structures[invoice.buyer_id], invoice.service or {}
-    supplier = state.find_structure(siret=parsed.supplier_siret) or {}
-    facture = {
-        'identifiantFactureCPP': invoice.id,
-        'numeroFacture': parsed.number,
-        'statutFacture': invoice.status,
-        'modeDepot': MODE_DEPOT,
-        'rejetTraite': False,
-        'commentaire': invoice.comment or None,
-        'destinataire': compact({
-            'idDestinataire': buyer['idStructureCPP'], 'codeDestinataire': buyer['siret'],
-            'libelleDestinataire': buyer['name'], 'designationDestinataire': buyer['name'],
-            'idServiceExecutant': service.get('idService'), 'codeServiceExecutant': service.get('codeService'),
-            'libelleServiceExecutant': service.get('libelleService'),
-            'miseEnPaiementDestinataire': not buyer['parametres']['statutMiseEnPaiementNestPasRemonte'],
-            'adresseDestinataireDetail': buyer['address']['adresse'],
-            'adresseDestinataireCodePostal': buyer['address']['codePostal'],
-            'adresseDestinataireVille': buyer['address']['ville'],
-            'adresseDestinataireCodePays': buyer['address']['pays'],
-        }),
-        'fournisseur': compact({
-            'idFournisseur': supplier.get('idStructureCPP'), 'typeIdentifiantFournisseur': 'SIRET',
-            'codeFournisseur': parsed.supplier_siret, 'raisonSocialeFournisseur': parsed.supplier_name,
-            'designationFournisseur': parsed.supplier_name,
-        }),
-        'cadreDeFacturation': {'codeCadreFacturation': invoice.billing_frame},
-        'references': compact({
-            'dateFacture': iso_day(parsed.issue_date), 'dateDepot': iso(invoice.deposited_at),
-            'codeDeviseFacture': parsed.currency, 'typeFacture': parsed.kind, 'numeroMarche': parsed.market,
-            'numeroBonCommande': parsed.commitment, 'typeTva': 'TVA_SUR_DEBIT', 'modePaiement': 'VIREMENT',
-        }),
-        'montantTotal': {
-            'montantHtTotal': parsed.total_untaxed,
-            'montantTVA': round(parsed.total_taxed - parsed.total_untaxed, 2),
-            'montantTtcTotal': parsed.total_taxed,
-            'montantAPayer': parsed.amount_due,
-        },
-    }
-    return dict(OK, facture=compact(facture))
-
-
-def get_invoice_history(state, body):
-    invoice = invoice_or_fail(state, integer(body, 'idFacture'))
-    entries = [compact({'histoStatutId': entry_id, 'histoStatutCode': code, 'histoStatutDatePassage': iso(stamp),
-                        'histoStatutCommentaire': comment})
-               for entry_id, code, stamp, comment in reversed(invoice.history)]
-    return dict(OK, idFacture=invoice.id, numeroFacture=invoice.parsed.number, modeDepot=MODE_DEPOT,
-                statutCourantCode=invoice.status, historiquesDesStatuts={
-                    'histoStatut': entries, 'pageCouranteHistoStatut': 1, 'pagesHistoStatut': 1,
-                    'nbResultatsParPageHistoStatut': len(entries), 'totalHistoStatut': len(entries)})
-
-
-# ---------------------------------------------------------------------- facturesTravaux
-
-class WorksSearch:
-    """Works invoices (works billing frames), optionally since the date of their current status."""
-
-    reverse = False
-
-    def __init__(self, body):
-        self.state_from = moment(body, 'periodeDateHeureEtatCourantDu')
-        self.key = ['works', self.state_from]
-
-    @staticmethod
-    def sort_key(invoice):
-        return invoice.deposited_at, invoice.id
-
-    def match(self, invoice):
-        return (invoice.billing_frame in codes.WORKS_BILLING_FRAMES
-                and (not self.state_from or invoice.status_at >= self.state_from))
-
-
-def search_works_invoices(state, body):
-    ids = state.search_invoices(WorksSearch(body))
-    if not ids:
-        raise no_result(20007, 'GFT_MSG_01.075')
-    page_ids, page_info = paginate(ids, *page_request(body.get('rechercheFactureTravaux')))
-    invoices = [state.invoices[i] for i in page_ids]
-    return dict(OK, parametresRetour=page_info, listeFacturesTravaux=[{
-        'idFactureTravaux': inv.id, 'numeroFactureTravaux': inv.parsed.number,
-        'cadreFacturation': inv.billing_frame, 'statut': inv.status,
-        'idDestinataire': inv.buyer_id, 'designationDestinataire': state.structures[inv.buyer_id]['name'],
-        'montantHT': inv.parsed.total_untaxed, 'montantTTC': inv.parsed.total_taxed, 'devise': inv.parsed.currency,
-        'dateDepot': iso(inv.deposited_at), 'dateHeureEtatCourant': iso(inv.status_at),
-    } for inv in invoices])
-
-
-# (api, operation) -> (HTTP method, handler)
 OPERATIONS = {
     ('transverses', 'health-check'): ('GET', health_check),
     ('transverses', 'consulterCRDetaille'): ('POST', flow_report),
@@ -334,9 +168,12 @@ OPERATIONS = {
     ('structures', 'rechercher/services'): ('POST', search_services),
     ('structures', 'consulter/service'): ('POST', get_service),
     ('engagementsJuridiques', 'rechercher'): ('POST', search_commitments),
-    ('factures', 'deposer/flux'): ('POST', deposit_flow),
-    ('factures', 'rechercher/fournisseur'): ('POST', search_supplier_invoices),
-    ('factures', 'consulter/fournisseur'): ('POST', get_invoice),
-    ('factures', 'consulter/historique'): ('POST', get_invoice_history),
-    ('facturesTravaux', 'rechercher'): ('POST', search_works_invoices),
+    ('factures', 'deposer/flux'): ('POST', invoices.deposit_flow),
+    ('factures', 'rechercher/fournisseur'): ('POST', invoices.search_supplier_invoices),
+    ('factures', 'consulter/fournisseur'): ('POST', invoices.get_invoice),
+    ('factures', 'consulter/historique'): ('POST', invoices.get_invoice_history),
+    ('factures', 'completer'): ('POST', actions.complete_invoice),
+    ('factures', 'recycler'): ('POST', actions.recycle_invoice),
+    ('transverses', 'ajouter/fichier'): ('POST', actions.add_file),
+    ('facturesTravaux', 'rechercher'): ('POST', invoices.search_works_invoices),
 }

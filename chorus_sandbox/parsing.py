@@ -69,6 +69,8 @@ class ParsedInvoice:
     commitment: str  # BT-13
     market: str  # BT-12
     billing_frame: str  # BT-23 as written in the file
+    payment_means: str = ''  # BT-81
+    origin_number: str = ''  # BT-25 (the invoice a credit note corrects)
 
 
 def parse_flow(content, filename, syntax):
@@ -223,6 +225,8 @@ def _parse_ubl(root, name):
         commitment=_text(root, 'cac:OrderReference/cbc:ID'),
         market=_text(root, 'cac:ContractDocumentReference/cbc:ID'),
         billing_frame=_text(root, 'cbc:ProfileID'),
+        payment_means=_text(root, 'cac:PaymentMeans/cbc:PaymentMeansCode'),
+        origin_number=_text(root, 'cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID'),
     )
 
 
@@ -270,4 +274,6 @@ def _parse_cii(root, name):
         market=_text(agreement, 'ram:ContractReferencedDocument/ram:IssuerAssignedID'),
         billing_frame=_text(root, 'rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter'
                                   '/ram:ID'),
+        payment_means=_text(settlement, 'ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode'),
+        origin_number=_text(settlement, 'ram:InvoiceReferencedDocument/ram:IssuerAssignedID'),
     )

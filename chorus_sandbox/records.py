@@ -1,5 +1,6 @@
-"""What the sandbox holds: flows and invoices, Chorus Pro's business error, and Chorus Pro's time (Paris)."""
+"""The sandbox's records and clock: flows, invoices, business errors, Paris time."""
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,6 +14,15 @@ except ImportError:  # `python -m chorus_sandbox` from the repository
 
 # Chorus Pro lives in Paris time: its answers carry the Paris offset and it reads times without one as Paris time.
 PARIS = ZoneInfo('Europe/Paris')
+
+
+FLOW_STEPS = ['IN_RECU', 'IN_TRAITE_SE_CPP', 'IN_EN_ATTENTE_TRAITEMENT_CPP', 'IN_EN_COURS_TRAITEMENT_CPP']
+INVOICE_PATH = ['DEPOSEE', 'MISE_A_DISPOSITION', 'PRISE_EN_COMPTE_DESTINATAIRE', 'SERVICE_FAIT', 'MANDATEE',
+                'MISE_A_DISPOSITION_COMPTABLE', 'COMPTABILISEE', 'MISE_EN_PAIEMENT']
+NEXT_STATUS = dict(itertools.pairwise(INVOICE_PATH))
+NEXT_STATUS.update({'EN_COURS_ACHEMINEMENT': 'MISE_A_DISPOSITION', 'COMPLETEE': 'PRISE_EN_COMPTE_DESTINATAIRE'})
+STATUS_CODES = {code for code, _label in codes.INVOICE_STATUSES}
+FLOW_STATE_CODES = {code for code, _label in codes.FLOW_STATES}
 
 
 def now():
@@ -53,6 +63,8 @@ class Flow:
     technical_errors: list = field(default_factory=list)
     dp_errors: list = field(default_factory=list)
     invoice_ids: list = field(default_factory=list)
+    held_steps: int = 0  # moves of time this flow ignores (delay_flows)
+    held_until: datetime = None  # Paris time before which it does not move
 
 
 @dataclass
@@ -70,3 +82,5 @@ class Invoice:
     status_at: datetime = None
     comment: str = ''
     history: list = field(default_factory=list)
+    later_outcome: tuple = None  # (status, comment) the buyer's side gives it at the next step (rules.py)
+    attachments: list = field(default_factory=list)  # ids of files added by factures/completer

@@ -13,7 +13,7 @@ def _optional(template, value):
 
 def ubl_invoice(number, buyer_siret, service_code='', commitment='', market='', billing_frame='A1',
                 supplier_siret=data.SUPPLIER_SIRET, credit_note=False, untaxed='1000.00', taxed='1200.00',
-                issue_date='2026-01-15'):
+                issue_date='2026-01-15', payment_means='30', origin='', currency='EUR'):
     """A UBL 2.1 Invoice (or CreditNote) with the fields Chorus Pro reads."""
     root = 'CreditNote' if credit_note else 'Invoice'
     type_code = ('<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>' if credit_note
@@ -27,10 +27,12 @@ def ubl_invoice(number, buyer_siret, service_code='', commitment='', market='', 
   <cbc:ID>{escape(number)}</cbc:ID>
   <cbc:IssueDate>{issue_date}</cbc:IssueDate>
   {type_code}
-  <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+  <cbc:DocumentCurrencyCode>{escape(currency)}</cbc:DocumentCurrencyCode>
   {_optional('<cbc:BuyerReference>{}</cbc:BuyerReference>', service_code)}
   {_optional('<cac:OrderReference><cbc:ID>{}</cbc:ID></cac:OrderReference>', commitment)}
   {_optional('<cac:ContractDocumentReference><cbc:ID>{}</cbc:ID></cac:ContractDocumentReference>', market)}
+  {_optional('<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>{}</cbc:ID></cac:InvoiceDocumentReference>'
+             '</cac:BillingReference>', origin)}
   <cac:AccountingSupplierParty><cac:Party>
     <cbc:EndpointID schemeID="0009">{supplier_siret}</cbc:EndpointID>
     <cac:PartyLegalEntity>
@@ -42,7 +44,7 @@ def ubl_invoice(number, buyer_siret, service_code='', commitment='', market='', 
     <cac:PartyIdentification><cbc:ID schemeID="0009">{buyer_siret}</cbc:ID></cac:PartyIdentification>
     <cac:PartyLegalEntity><cbc:RegistrationName>Acheteur public</cbc:RegistrationName></cac:PartyLegalEntity>
   </cac:Party></cac:AccountingCustomerParty>
-  <cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode></cac:PaymentMeans>
+  {_optional('<cac:PaymentMeans><cbc:PaymentMeansCode>{}</cbc:PaymentMeansCode></cac:PaymentMeans>', payment_means)}
   <cac:LegalMonetaryTotal>
     <cbc:TaxExclusiveAmount currencyID="EUR">{untaxed}</cbc:TaxExclusiveAmount>
     <cbc:TaxInclusiveAmount currencyID="EUR">{taxed}</cbc:TaxInclusiveAmount>
@@ -54,7 +56,7 @@ def ubl_invoice(number, buyer_siret, service_code='', commitment='', market='', 
 
 def cii_invoice(number, buyer_siret, service_code='', commitment='', market='', billing_frame='A1',
                 supplier_siret=data.SUPPLIER_SIRET, credit_note=False, untaxed='1000.00', taxed='1200.00',
-                issue_date='20260115'):
+                issue_date='20260115', payment_means='30', origin='', currency='EUR'):
     """A CII D16B CrossIndustryInvoice (EN 16931 profile) with the fields Chorus Pro reads."""
     return f'''<?xml version="1.0" encoding="UTF-8"?>
 <rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -90,14 +92,16 @@ def cii_invoice(number, buyer_siret, service_code='', commitment='', market='', 
     </ram:ApplicableHeaderTradeAgreement>
     <ram:ApplicableHeaderTradeDelivery/>
     <ram:ApplicableHeaderTradeSettlement>
-      <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
-      <ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>30</ram:TypeCode>
-      </ram:SpecifiedTradeSettlementPaymentMeans>
+      <ram:InvoiceCurrencyCode>{escape(currency)}</ram:InvoiceCurrencyCode>
+      {_optional('<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>{}</ram:TypeCode>'
+                 '</ram:SpecifiedTradeSettlementPaymentMeans>', payment_means)}
       <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
         <ram:TaxBasisTotalAmount>{untaxed}</ram:TaxBasisTotalAmount>
         <ram:GrandTotalAmount>{taxed}</ram:GrandTotalAmount>
         <ram:DuePayableAmount>{taxed}</ram:DuePayableAmount>
       </ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+      {_optional('<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>{}</ram:IssuerAssignedID>'
+                 '</ram:InvoiceReferencedDocument>', origin)}
     </ram:ApplicableHeaderTradeSettlement>
   </rsm:SupplyChainTradeTransaction>
 </rsm:CrossIndustryInvoice>

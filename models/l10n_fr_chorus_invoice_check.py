@@ -9,6 +9,7 @@ ALLOWED_EXTENSIONS = {
 MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
 MAX_ATTACHMENT_NAME = 50
 MAX_COMMITMENT_LENGTH = 50
+MAX_NUMBER_LENGTH = 20  # Chorus Pro refuses a longer invoice number after the deposit
 
 
 class L10nFrChorusInvoiceCheck(models.AbstractModel):
@@ -79,9 +80,11 @@ class L10nFrChorusInvoiceCheck(models.AbstractModel):
                   currency=move.currency_id.name))
         for message in self._payment_errors(move):
             add(message)
+        document_errors = self._number_errors(move)
         for attachment in move.l10n_fr_chorus_attachment_ids:
-            for message in self._attachment_errors(attachment):
-                add(message)
+            document_errors += self._attachment_errors(attachment)
+        for message in document_errors:
+            add(message)
         return errors
 
     @api.model
@@ -109,6 +112,13 @@ class L10nFrChorusInvoiceCheck(models.AbstractModel):
         if bank.acc_type != "iban":
             return [_("the bank account %(account)s is not an IBAN: Chorus Pro needs an IBAN for a transfer.",
                       account=bank.acc_number)]
+        return []
+
+    @api.model
+    def _number_errors(self, move):
+        if move.name and len(move.name) > MAX_NUMBER_LENGTH:
+            return [_("the invoice number has %(length)s characters; Chorus Pro takes %(max)s at most: shorten the "
+                      "journal's sequence prefix.", length=len(move.name), max=MAX_NUMBER_LENGTH)]
         return []
 
     @api.model

@@ -12,3 +12,6 @@ from . import test_chorus_exactly_once
 from . import test_chorus_committed
 from . import test_chorus_faults
 from . import test_chorus_french
+from . import test_chorus_rules
+from . import test_chorus_conformance
+from . import test_chorus_limits

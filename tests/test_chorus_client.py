@@ -92,7 +92,8 @@ class TestClientOperations(SandboxTestCase):
         self.assertTrue(ENVIRONMENTS['production']['api_url'].startswith('https://'))
 
     def test_health_check(self):
-        self.assertEqual(self.client.health_check()['codeRetour'], 0)
+        # not Chorus Pro's envelope: {body, statusCodeValue, statusCode}
+        self.assertEqual(self.client.health_check()['statusCodeValue'], 200)
 
     def test_structures(self):
         found = self.client.search_structures('21750001600019')
@@ -108,7 +109,7 @@ class TestClientOperations(SandboxTestCase):
 
     def test_no_result(self):
         self.assertEqual(self.client.search_structures('99999999999999'), [])
-        self.assertEqual(self.client.search_commitments(26000102, 'EJ-INCONNU'), [])
+        self.assertEqual(self.client.search_commitments('EJ-INCONNU'), [])
         self.assertEqual(list(self.client.search_supplier_invoices(numero_facture='NOPE')), [])
         self.assertEqual(list(self.client.search_works_invoices()), [])  # codeRetour 20007
         self.assertEqual(self.client.search_services(26000103), [])  # codeRetour 0, empty list
@@ -130,9 +131,16 @@ class TestClientOperations(SandboxTestCase):
         self.assertEqual(ecoles['informationsGenerales']['codeService'], 'ECOLES')
 
     def test_commitments(self):
-        found = self.client.search_commitments(26000102, 'EJ-2026-0042')
+        # AIFE: the supplier searches the commitments it received (« structure réceptrice »), from any buyer
+        found = self.client.search_commitments('EJ-2026-0042')
         self.assertEqual([c['numeroEngagementJuridique'] for c in found], ['EJ-2026-0042'])
-        self.assertEqual(self.client.search_commitments(26000104, 'EJ-2026-0042'), [])
+        self.assertEqual(self.client.search_commitments(supplier_siret='11000201100010'), [])
+        self.assertEqual(len(self.client.search_commitments(supplier_siret='85295410600013', page_size=2)), 3)
+        [commitment] = self.client.commitments('EJ-MIN-7781')
+        self.assertEqual((commitment.number, commitment.status, commitment.taxed, commitment.buyer_siret,
+                          commitment.service_code), ('EJ-MIN-7781', 'COMMANDE', 250000.0, '11000201100010',
+                                                     'DAF_MARCHES'))
+        self.assertLess(commitment.chorus_id, 2 ** 31)
 
     def test_deposit_and_follow(self):
         answer = self.client.deposit_flow(ubl_invoice('F-001', LYCEE_SIRET), 'F-001.xml', SYNTAX_UBL)
@@ -276,7 +284,7 @@ class TestClientErrors(SandboxTestCase):
         self.state.add_fault('token', '503')
         self.state.add_fault('token', 'timeout', delay=0.5)
         client = self.make_client(timeout=0.3, retries=2)
-        self.assertEqual(client.health_check()['codeRetour'], 0)
+        self.assertEqual(client.health_check()['statusCode'], 'OK')
         self.assertEqual(self.state.calls['token'], 3)
 
     def test_deposit_never_retried(self):

@@ -1,12 +1,23 @@
-"""What the sandbox's operations share: Chorus Pro's return codes, reading a request body, paging, answers."""
+"""Helpers of the sandbox's operations: Chorus Pro's envelope, errors, dates, pagination, lookups.
+
+Return codes the sandbox invents where AIFE publishes none: 20001 (invalid parameter, HTTP 400) and 20002
+(unknown object, HTTP 200). 20000 (``TRA_MSG_00.015``) and 20007 (works invoices) mean "no result"; 20003 is
+AIFE's « file too large » for an attachment.
+"""
 
 import math
 from datetime import datetime
 
-from .records import PARIS, SandboxError
+from .state import PARIS, SandboxError
 
 OK = {'codeRetour': 0, 'libelle': 'TRA_MSG_00.000'}
 DEFAULT_PAGE_SIZE = 10
+DEPOSIT_SYNTAXES = (
+    'IN_DP_E1_UBL_INVOICE', 'IN_DP_E1_CII', 'IN_DP_E1_PES_FACTURE', 'IN_DP_E1_XCBL', 'IN_DP_E2_UBL_INVOICE_MIN',
+    'IN_DP_E2_CII_MIN', 'IN_DP_E2_PES_FACTURE_MIN', 'IN_DP_E2_CPP_FACTURE_MIN', 'IN_DP_PDFARCHIVE_UBL_INVOICE_MUG',
+    'IN_DP_PDFARCHIVE_CII_MUG', 'IN_DP_E1_CII_16B', 'IN_DP_E2_CII_MIN_16B', 'IN_DP_E2_CII_FACTURX',
+)
+MODE_DEPOT = 'EDI'
 
 
 def no_result(code=20000, label='TRA_MSG_00.015'):
@@ -20,6 +31,8 @@ def unknown(what):
 def invalid(message):
     return SandboxError(20001, message, http_status=400)
 
+
+# ---------------------------------------------------------------------- helpers
 
 def iso(moment):
     return moment.isoformat(timespec='milliseconds')

@@ -6,6 +6,7 @@ Used by ``tests/test_chorus_faults.py`` (a part of the matrix, inside a test tra
 ``bench/faults.py`` (all of it, on a throwaway database).
 """
 
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -41,10 +42,12 @@ def send_by(path, env, invoice):
         raise ValueError(path)
 
 
-def heal(env, sandbox):
-    """Faults gone, time goes by: the scheduled actions run, Chorus Pro processes what it received."""
+def heal(env, sandbox, settle=0):
+    """Faults gone, time goes by: the scheduled actions run, Chorus Pro processes what it received (``settle``:
+    seconds for the requests still in the sandbox, a slow answer, to end first)."""
     Move = env["account.move"].sudo()
     sandbox.state.clear_faults()
+    time.sleep(settle)
     Move._cron_l10n_fr_chorus_sync()
     sandbox.state.advance(flows_to_final=True)
     Move._cron_l10n_fr_chorus_sync()
@@ -87,7 +90,7 @@ def run_case(env, sandbox, invoice, path, operation, fault, count=3, delay=11, c
             seen.append(str(exc))
             if committed:
                 env.cr.rollback()
-    heal(env, sandbox)
+    heal(env, sandbox, settle=delay if fault in ("timeout", "hang_after_record") else 0)
     invoice.invalidate_recordset()
     # every flow that carried the number counts, the ones Chorus Pro refused as duplicates included
     received = Counter(p.number for flow in sandbox.state.flows.values() for p in flow.parsed)[invoice.name]

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools.misc import format_datetime
 
 from ..chorus_client import FLOW_FINAL_STATES, FLOW_STATES
 from .chorus_facts import as_addon, by_addon
@@ -51,7 +52,7 @@ class L10nFrChorusFlow(models.Model):
     def _compute_display_name(self):
         for flow in self:
             flow.display_name = flow.name or _("Deposit without answer (%(date)s)",
-                                               date=fields.Datetime.to_string(flow.deposit_date))
+                                               date=format_datetime(self.env, flow.deposit_date, dt_format="short"))
 
     # ------------------------------------------------------------------------------------------
     # Only the addon writes flows

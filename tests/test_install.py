@@ -1,15 +1,17 @@
 """The addon installs with and without demo data, its demo data makes sense, and it uninstalls cleanly."""
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
+from contextlib import closing
 
 from stdnum.fr import siret
 
 import odoo
 from odoo.tests import BaseCase, TransactionCase, get_db_name, tagged
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 MODULE = "l10n_fr_chorus_pro"
 
@@ -85,5 +87,10 @@ class TestInstallUninstall(BaseCase):
                 db, "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'l10n_fr_chorus%%'"),
                 [], "every table of the addon is dropped")
         finally:
+            # not exp_drop: with a database given (-d, --odoo-database) it only knows that one, and returns
+            # without dropping anything
             odoo.sql_db.close_db(db)
-            odoo.service.db.exp_drop(db)
+            with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
+                cr._cnx.autocommit = True
+                cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(db)))
+            shutil.rmtree(config.filestore(db), ignore_errors=True)

@@ -9,12 +9,22 @@ own runner does, and as strictly.
 - An ERROR (or CRITICAL) logged during a test fails that test, as with Odoo's runner (``assertLogs`` still
   catches the errors a test expects).
 - ``TEST_HTTP_PORT``, when set, is the port of the HTTP server of ``--odoo-http`` (pytest-odoo picks a random one).
+- pytest-odoo imports ``odoo.tests`` before it turns Odoo's test mode on, and Odoo logs an ERROR about it ("Importing
+  test framework, avoid importing..."): that one message is dropped (this module is imported before pytest-odoo
+  sets Odoo up).
 """
 
 import logging
 import os
 
 import pytest
+
+
+def _not_the_import_warning(record):
+    return not str(record.msg).startswith("Importing test framework, avoid importing from business modules")
+
+
+logging.getLogger("odoo.tests.common").addFilter(_not_the_import_warning)
 
 
 class _ErrorRecords(logging.Handler):

@@ -9,6 +9,9 @@ own runner does, and as strictly.
 - An ERROR (or CRITICAL) logged during a test fails that test, as with Odoo's runner (``assertLogs`` still
   catches the errors a test expects).
 - ``TEST_HTTP_PORT``, when set, is the port of the HTTP server of ``--odoo-http`` (pytest-odoo picks a random one).
+- Odoo's HTTP server reads every addon's manifest on its first static request, in whichever request threads come
+  first; CPython 3.11 may then fail to parse one ("SystemError: AST constructor recursion depth mismatch", two
+  threads compiling at once) and the page misses its assets. They are read once before the tests start.
 - pytest-odoo imports ``odoo.tests`` before it turns Odoo's test mode on, and Odoo logs an ERROR about it ("Importing
   test framework, avoid importing..."): that one message is dropped (this module is imported before pytest-odoo
   sets Odoo up).
@@ -44,6 +47,14 @@ def pytest_configure(config):
         pytest_odoo._get_available_random_port = lambda: int(port)
     config._chorus_errors = _ErrorRecords()
     logging.getLogger().addHandler(config._chorus_errors)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chorus_statics_read_once(load_registry):
+    from odoo.http import root  # noqa: PLC0415 (imported once pytest-odoo has set Odoo up)
+
+    assert root.statics  # a lazy property: computed here, in one thread
+    yield
 
 
 @pytest.hookimpl(hookwrapper=True)

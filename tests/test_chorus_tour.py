@@ -1,7 +1,9 @@
 """The accountant's path in a real browser, in French, against the local Chorus Pro sandbox.
 
 Four tours (static/tests/tours/chorus_pro_tour.js), run one after the other; the Python side moves the sandbox on
-between them and checks what the browser did. The tours take the README's screenshots into ``docs/``.
+between them and checks what the browser did. The tours take the README's screenshots: into ``docs/`` when the
+environment variable ``CHORUS_SCREENSHOTS=1`` asks for them (``CHORUS_SCREENSHOTS=1 make test``), otherwise into a
+temporary folder, so that a test run leaves the repository as it was.
 
 These tests fail, never skip, when Chrome (Debian's ``chromium``) or ``websocket-client`` is missing.
 """
@@ -10,7 +12,9 @@ import base64
 import importlib.util
 import json
 import logging
+import os
 import re
+import tempfile
 import unittest
 from pathlib import Path
 from urllib.parse import quote
@@ -120,7 +124,12 @@ class TestChorusTour(PlaceholderPdfMixin, AccountTestInvoicingHttpCommon):
         })
         cls.lycee.l10n_fr_chorus_client = True
 
-        cls.docs_dir = Path(get_module_path(MODULE)) / "docs"
+        if os.environ.get("CHORUS_SCREENSHOTS") == "1":
+            cls.docs_dir = Path(get_module_path(MODULE)) / "docs"
+        else:
+            screenshots = tempfile.TemporaryDirectory(prefix="chorus_pro_screenshots_")
+            cls.addClassCleanup(screenshots.cleanup)
+            cls.docs_dir = Path(screenshots.name)
 
     def setUp(self):
         super().setUp()
@@ -147,7 +156,7 @@ class TestChorusTour(PlaceholderPdfMixin, AccountTestInvoicingHttpCommon):
         return handle_console
 
     def _take_screenshot(self, browser, request):
-        """Capture the viewport into docs/<name>.png, then tell the waiting tour step.
+        """Capture the viewport into <docs_dir>/<name>.png, then tell the waiting tour step.
 
         ``request`` is ``name`` or ``name:HEIGHT`` (the viewport is that tall for this capture only). Runs in the
         browser's websocket thread: only non-blocking sends, chained by callbacks.

@@ -10,7 +10,7 @@ from contextlib import closing
 from stdnum.fr import siret
 
 import odoo
-from odoo.tests import BaseCase, TransactionCase, tagged
+from odoo.tests import BaseCase, TransactionCase, get_db_name, tagged
 from odoo.tools import SQL, config
 
 MODULE = "l10n_fr_chorus_pro"
@@ -67,7 +67,7 @@ class TestInstallUninstall(BaseCase):
             return cr.fetchall()
 
     def test_install_without_demo_then_uninstall(self):
-        db = f"{MODULE}_nodemo_{uuid.uuid4().hex[:8]}"
+        db = f"{get_db_name()}_nodemo_{uuid.uuid4().hex[:8]}"  # named after the test database: same prefix
         rc = config.rcfile
         try:
             self._odoo("-c", rc, "-d", db, "-i", MODULE, "--without-demo=all", "--stop-after-init",

@@ -17,8 +17,12 @@ DB_PASSWORD=${DB_PASSWORD:-odoo}
 DB_NAME=${DB_NAME:-chorus_pro_demo}
 HTTP_PORT=${HTTP_PORT:-8069}
 SANDBOX_PORT=${SANDBOX_PORT:-8900}
+TEST_DB_NAME=${TEST_DB_NAME:-${DB_NAME}_test_$$}
+TEST_HTTP_PORT=${TEST_HTTP_PORT:-8169}
 CONF=$VENV/odoo.conf
 ADDONS_LINK_DIR=$VENV/odoo-addons
+# ruff and pylint-odoo live in a small virtualenv of their own: `make lint` needs no Odoo.
+LINT_VENV=${LINT_VENV:-$VENV/lint}
 
 die() { echo "error: $*" >&2; exit 1; }
 say() { echo "==> $*" >&2; }
@@ -65,9 +69,11 @@ check_python() {
 }
 
 # --- system packages ---------------------------------------------------------------------------
-# What Odoo's requirements build with (psycopg2: libpq-dev; Python headers), the PDF renderer and the
-# browser the tours drive. Installed when run as root with apt; otherwise one line says what to run.
-APT_PACKAGES="python3-dev libpq-dev wkhtmltopdf chromium"
+# What Odoo's requirements build with (psycopg2 has no wheel for its pinned version: gcc, the Python headers,
+# libpq-dev; everything else comes as wheels or builds without a compiler), the PDF renderer and the browser the
+# tours drive. Installed when run as root with apt; otherwise one line says what to run. Checked from a bare
+# Debian 12 root by tools/fresh-machine-check.sh.
+APT_PACKAGES="gcc python3-dev libpq-dev wkhtmltopdf chromium"
 
 system_packages() {
     command -v dpkg-query >/dev/null || return 0
@@ -88,24 +94,45 @@ system_packages() {
     die "missing system packages: sudo apt-get install$missing"
 }
 
+# pip_into VENV ARGS...: pip in that virtualenv, its output appended to VENV/setup.log (shown on failure)
+pip_into() {
+    local venv=$1; shift
+    "$venv/bin/python" -m pip --disable-pip-version-check -q "$@" >>"$venv/setup.log" 2>&1 \
+        || { tail -n 30 "$venv/setup.log" >&2; return 1; }
+}
+
+new_venv() {
+    check_python
+    [ -x "$1/bin/python" ] || "$PYTHON" -m venv "$1" || die "could not create a virtualenv with $PYTHON: install python3-venv"
+    : >"$1/setup.log"
+    say "  (pip's output goes to $1/setup.log)"
+    pip_into "$1" install -U 'pip>=25.3' wheel || die "pip could not upgrade itself: check your access to PyPI"
+}
+
+lint_venv() {
+    local want stamp=$LINT_VENV/.setup-done
+    want=$(sha1sum <"$ROOT/requirements-lint.txt" | cut -c1-12)
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return
+    say "Building the lint virtualenv $LINT_VENV (ruff, pylint-odoo)"
+    new_venv "$LINT_VENV"
+    pip_into "$LINT_VENV" install -r "$ROOT/requirements-lint.txt" || die "installing the lint tools failed (requirements-lint.txt)"
+    echo "$want" >"$stamp"
+}
+
 venv() {
     local src stamp want
     src=$(odoo_src)
     system_packages
-    want=$(cat "$src/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/tools/build-constraints.txt" | sha1sum | cut -c1-12)-$src
+    want=$(cat "$src/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/requirements-lint.txt" \
+           "$ROOT/tools/build-constraints.txt" | sha1sum | cut -c1-12)-$src
     stamp=$VENV/.setup-done
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         write_conf "$src"
         return
     fi
-    check_python
     say "Building the virtualenv $VENV (Odoo from $src)"
-    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || die "could not create a virtualenv with $PYTHON: install python3-venv"
-    local log=$VENV/setup.log
-    : >"$log"
-    pip() { "$VENV/bin/python" -m pip --disable-pip-version-check -q "$@" >>"$log" 2>&1 || { tail -n 30 "$log" >&2; return 1; }; }
-    say "  (pip's output goes to $log)"
-    pip install -U 'pip>=25.3' wheel || die "pip could not upgrade itself: check your access to PyPI"
+    new_venv "$VENV"
+    pip() { pip_into "$VENV" "$@"; }
     # Odoo pins build old packages from source; some need pkg_resources (setuptools < 81) at build time,
     # python-ldap needs libldap2-dev libsasl2-dev, psycopg2 needs libpq-dev.
     # python-ldap only serves Odoo's auth_ldap, which this addon never uses: it is not built at all.
@@ -139,7 +166,19 @@ CONF
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------------
-pg_superuser() { psql -h "$DB_HOST" -p "$DB_PORT" -U "${PG_SUPERUSER:-postgres}" -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+# The superuser, once, to create our role: over TCP if it may log in so; else, as root on the machine that runs
+# the cluster, through the local socket as the postgres system user (what a fresh Debian/Ubuntu cluster allows).
+pg_superuser() {
+    local su=${PG_SUPERUSER:-postgres}
+    if psql -h "$DB_HOST" -p "$DB_PORT" -U "$su" -d postgres -w -qtAc 'select 1' >/dev/null 2>&1; then
+        psql -h "$DB_HOST" -p "$DB_PORT" -U "$su" -d postgres -w -v ON_ERROR_STOP=1 -qtA "$@"
+    elif [ "$(id -u)" = 0 ] && [[ $DB_HOST =~ ^(127\.0\.0\.1|localhost|::1)$ ]] && id "$su" >/dev/null 2>&1 \
+            && command -v runuser >/dev/null; then
+        (cd / && runuser -u "$su" -- psql -p "$DB_PORT" -d postgres -v ON_ERROR_STOP=1 -qtA "$@")
+    else
+        return 1
+    fi
+}
 
 postgres() {
     command -v psql >/dev/null || die "psql not found: install PostgreSQL (client and server, e.g. apt-get install postgresql)"
@@ -182,26 +221,32 @@ cmd_run() {
     exec "$VENV/bin/python" "$(odoo_src)/odoo-bin" -c "$CONF" -d "$DB_NAME" --db-filter="^$DB_NAME\$"
 }
 
+# Does the sandbox answer? (Python, not curl: a fresh machine may have no curl)
+sandbox_up() {
+    "$VENV/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+        "http://127.0.0.1:$SANDBOX_PORT/_sandbox/state" >/dev/null 2>&1
+}
+
 sandbox_start() {
     [ -d "$ROOT/chorus_sandbox" ] || return 0
-    if curl -fsS -o /dev/null "http://127.0.0.1:$SANDBOX_PORT/_sandbox/state" 2>/dev/null; then
+    if sandbox_up; then
         return 0
     fi
     say "Starting the Chorus Pro sandbox on http://127.0.0.1:$SANDBOX_PORT (log: $VENV/sandbox.log)"
     (cd "$ROOT" && nohup "$VENV/bin/python" -m chorus_sandbox --port "$SANDBOX_PORT" >"$VENV/sandbox.log" 2>&1 &)
     for _ in $(seq 1 20); do
-        curl -fsS -o /dev/null "http://127.0.0.1:$SANDBOX_PORT/_sandbox/state" 2>/dev/null && return 0
+        sandbox_up && return 0
         sleep 0.5
     done
     die "the Chorus Pro sandbox did not start on port $SANDBOX_PORT (see $VENV/sandbox.log); set SANDBOX_PORT to a free port"
 }
 
 cmd_lint() {
-    venv
+    lint_venv
     say "ruff"
-    (cd "$ROOT" && "$VENV/bin/ruff" check .) || die "ruff found problems (above)"
+    (cd "$ROOT" && "$LINT_VENV/bin/ruff" check .) || die "ruff found problems (above)"
     say "pylint-odoo"
-    (cd "$ROOT" && "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" \
+    (cd "$ROOT" && "$LINT_VENV/bin/python" -m pylint --rcfile="$ROOT/.pylintrc" \
         $(git -C "$ROOT" ls-files --cached --others --exclude-standard -- '*.py' | grep -v '^bench/' | grep -v '^tools/')) \
         || die "pylint-odoo found problems (above)"
 }
@@ -220,19 +265,56 @@ browser() {
     die "Chromium not found: install it (apt-get install chromium), the browser tests need it"
 }
 
+# Install the addon with its demo data into a new database (what the tests run on).
+install_test_db() {
+    local db=$1 log
+    log=$(mktemp)
+    say "Installing $ADDON with demo data into a new database $db"
+    drop_test_db "$db"
+    if ! odoo_bin -d "$db" -i "$ADDON" --stop-after-init --no-http --log-level=warn >"$log" 2>&1 \
+            || grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log"; then
+        cat "$log" >&2; rm -f "$log"; drop_test_db "$db"
+        die "installing $ADDON into $db failed (see the log above)"
+    fi
+    rm -f "$log"
+}
+
+# make test: lint, then the suite under pytest-odoo on a database where the addon is installed. Ends with pytest's
+# summary line; fails on any failure, error, skipped test (e.g. Chrome missing) or ERROR logged during a test.
 cmd_test() {
     cmd_lint
+    venv
     postgres
     browser
-    local db="${ADDON}_test_$$" log rc
+    local db=$TEST_DB_NAME rc
+    install_test_db "$db"
+    say "The tests under pytest-odoo on $db (Odoo's HTTP server for the tours on port $TEST_HTTP_PORT)"
+    set +e
+    (cd "$ROOT" && PYTHONPATH="$ROOT/tools" TEST_HTTP_PORT=$TEST_HTTP_PORT \
+        "$VENV/bin/python" -m pytest -p no:cacheprovider -p pytest_chorus --disable-warnings -rfEs \
+        --odoo-database="$db" --odoo-config="$CONF" --odoo-log-level=test --odoo-http \
+        "$ADDONS_LINK_DIR/$ADDON/tests")
+    rc=$?
+    set -e
+    drop_test_db "$db"
+    return "$rc"
+}
+
+# make test-odoo: the same suite under Odoo's own runner (at_install tests during the install, post_install after).
+cmd_test_odoo() {
+    venv
+    postgres
+    browser
+    local db=$TEST_DB_NAME log rc
     log=$(mktemp)
     say "Odoo tests on a new database $db (installed once for the whole run, with demo data)"
+    drop_test_db "$db"
     set +e
     odoo_bin -d "$db" -i "$ADDON" --test-enable --test-tags "/$ADDON" --stop-after-init \
-        --log-level=test --http-port="${TEST_HTTP_PORT:-8169}" 2>&1 | tee "$log" >&2
+        --log-level=test --http-port="$TEST_HTTP_PORT" 2>&1 | tee "$log" >&2
     rc=${PIPESTATUS[0]}
     set -e
-    dropdb_quiet "$db"
+    drop_test_db "$db"
     local summary
     summary=$(grep -Eo '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -1 || true)
     if grep -qE 'Chrome executable not found|Chrome.*(could not|failed to) (be )?start' "$log"; then
@@ -245,6 +327,11 @@ cmd_test() {
     return "$rc"
 }
 
+drop_test_db() {
+    dropdb_quiet "$1"
+    rm -rf "$VENV/odoo-data/filestore/$1"
+}
+
 dropdb_quiet() {
     PGPASSWORD=$DB_PASSWORD dropdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" --if-exists "$1" >/dev/null 2>&1 || true
 }
@@ -254,7 +341,8 @@ case "${1:-}" in
     run) cmd_run ;;
     lint) cmd_lint ;;
     test) cmd_test ;;
+    test-odoo) cmd_test_odoo ;;
     sandbox) venv; sandbox_start ;;
     odoo-src) odoo_src ;;
-    *) die "usage: $0 setup|run|lint|test|sandbox|odoo-src" ;;
+    *) die "usage: $0 setup|run|lint|test|test-odoo|sandbox|odoo-src" ;;
 esac

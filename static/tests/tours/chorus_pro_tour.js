@@ -25,16 +25,17 @@ function nextFrames() {
 
 /**
  * Ask the Python test for a screenshot of the viewport (docs/<name>.png) and wait until it is taken.
- * With ``height``, the viewport is that tall for this screenshot only.
+ * With ``height``, the viewport is that tall for this screenshot only. ``prepare(anchor)`` gets the element found
+ * by ``trigger``: a view may re-render between two steps, so it must not look up what an earlier step found.
  */
-function screenshot(name, prepare, height) {
+function screenshot(name, prepare, height, trigger = "body") {
     return {
         content: `Screenshot ${name} for the README`,
-        trigger: "body",
+        trigger,
         timeout: SCREENSHOT_WAIT + 5000,
         async run() {
             if (prepare) {
-                prepare();
+                prepare(this.anchor);
             }
             if (!tourConfig().screenshots) {
                 return;
@@ -214,11 +215,15 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour", {
                 tourConfig().structureName
             })`,
         },
-        screenshot("chorus_pro_settings", () => {
-            // the settings may be re-rendering after the connection test: scroll only when the block is there
-            const block = document.querySelector("#l10n_fr_chorus_connection")?.closest(".o_settings_container");
-            (block?.previousElementSibling || block)?.scrollIntoView({ block: "start", behavior: "instant" });
-        }),
+        screenshot(
+            "chorus_pro_settings",
+            (anchor) => {
+                const block = anchor.closest(".o_settings_container") || anchor;
+                (block.previousElementSibling || block).scrollIntoView({ block: "start", behavior: "instant" });
+            },
+            undefined,
+            "#l10n_fr_chorus_connection div[name=l10n_fr_chorus_structure_name]"
+        ),
         {
             content: "Close the notification",
             trigger: ".o_notification .o_notification_close",

@@ -49,9 +49,30 @@ class L10nFrChorusFollowUp(models.AbstractModel):
             )
 
     @api.model
+    def _hints(self, reason):
+        """What to fix, and where, for Chorus Pro's reason (AIFE's French wording)."""
+        text = (reason or "").lower()
+        rules = [
+            (("identifiant fournisseur",), _("the company's SIRET (Settings › Companies), and that the technical "
+                                             "account may deposit for it on Chorus Pro")),
+            (("identifiant destinataire", "est inactive"), _("the client's SIRET; then press « Check on Chorus "
+                                                              "Pro » on the client")),
+            (("code service", "le service"), _("the buyer's service, on the invoice's Chorus Pro tab (press « Check "
+                                               "on Chorus Pro » on the client to refresh its services)")),
+            (("engagement",), _("the commitment number (« engagement juridique »), on the invoice's Chorus Pro tab")),
+            (("numéro de la facture",), _("the invoice number: shorten the journal's sequence prefix")),
+            (("moyen de paiement",), _("the bank account (Recipient Bank) of the invoice")),
+            (("devise",), _("the currency: Chorus Pro takes invoices in euros")),
+            (("montants",), _("the invoice lines, taxes and rounding")),
+        ]
+        found = [hint for keys, hint in rules if any(key in text for key in keys)]
+        return (" " + _("What to fix: %(hints)s.", hints="; ".join(found))) if found else ""
+
+    @api.model
     def _on_rejection(self, move, reason):
         """Chorus Pro refused the deposited invoice (flow rejected, or this invoice in a partial flow)."""
         self, move = self._for_user(move)
+        reason += self._hints(reason)
         if move.l10n_fr_chorus_rejection == reason:
             return
         move._l10n_fr_chorus_write({"l10n_fr_chorus_rejection": reason})

@@ -136,9 +136,12 @@ class TestBusinessRulesThroughTheAddon(ChorusInvoiceCase):
             self.sandbox.state.advance(steps=steps)
         self.run_cron("_cron_l10n_fr_chorus_sync")
 
-    def assertRefused(self, invoice, wording):
+    def assertRefused(self, invoice, wording, fix=None):
         self.assertEqual(invoice.l10n_fr_chorus_state, "rejected")
         self.assertIn(wording, invoice.l10n_fr_chorus_rejection)
+        if fix:  # what to fix, and where
+            self.assertIn("What to fix:", invoice.l10n_fr_chorus_rejection)
+            self.assertIn(fix, invoice.l10n_fr_chorus_rejection)
         self.assertTrue(invoice.activity_ids.filtered(lambda a: a.summary == "Chorus Pro refused the invoice"))
 
     def test_supplier_not_referenced(self):
@@ -147,14 +150,14 @@ class TestBusinessRulesThroughTheAddon(ChorusInvoiceCase):
         invoice._l10n_fr_chorus_send()
         self.sync()
         self.assertRefused(invoice, "L'identifiant fournisseur de la demande de paiement (85295410600013) n'est pas "
-                                    "référencé dans notre système.")
+                                    "référencé dans notre système.", fix="the company's SIRET")
 
     def test_buyer_made_inactive_after_the_check(self):
         invoice = self.make_invoice(self.lycee)
         self.sandbox.state.structures[26000103]['active'] = False
         invoice._l10n_fr_chorus_send()
         self.sync()
-        self.assertRefused(invoice, "La structure destinataire 21130055300016 est inactive")
+        self.assertRefused(invoice, "La structure destinataire 21130055300016 est inactive", fix="the client's SIRET")
 
     def test_rules_changed_after_the_check(self):
         rules = self.sandbox.state.structures[26000103]['parametres']
@@ -167,7 +170,7 @@ class TestBusinessRulesThroughTheAddon(ChorusInvoiceCase):
                 invoice = self.make_invoice(self.lycee)
                 invoice._l10n_fr_chorus_send()
                 self.sync()
-                self.assertRefused(invoice, wording)
+                self.assertRefused(invoice, wording, fix="on the invoice's Chorus Pro tab")
         self.assertTrue(rules)
 
     def test_service_made_inactive_after_the_check(self):
@@ -176,7 +179,8 @@ class TestBusinessRulesThroughTheAddon(ChorusInvoiceCase):
             service['estActif'] = False
         invoice._l10n_fr_chorus_send()
         self.sync()
-        self.assertRefused(invoice, "Le service SERVICES_TECHNIQUES de la structure destinataire")
+        self.assertRefused(invoice, "Le service SERVICES_TECHNIQUES de la structure destinataire",
+                           fix="the buyer's service")
 
     def test_unknown_commitment_comes_back_to_recycle(self):
         invoice = self.make_invoice(self.ministry, l10n_fr_chorus_service_id=self.daf.id,

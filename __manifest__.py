@@ -23,6 +23,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/l10n_fr_chorus_flow_views.xml",
+        "views/l10n_fr_chorus_overview_views.xml",
         "wizards/l10n_fr_chorus_send_wizard_views.xml",
         "data/cii_templates.xml",
         "data/ubl_templates.xml",

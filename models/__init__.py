@@ -14,3 +14,5 @@ from . import l10n_fr_chorus_follow_up
 from . import l10n_fr_chorus_sender
 from . import l10n_fr_chorus_sync
 from . import ir_actions_report
+from . import l10n_fr_chorus_overview
+from . import account_invoice_report

@@ -12,3 +12,4 @@ from . import test_chorus_exactly_once
 from . import test_chorus_committed
 from . import test_chorus_faults
 from . import test_chorus_french
+from . import test_chorus_overview

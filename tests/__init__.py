@@ -13,3 +13,4 @@ from . import test_chorus_committed
 from . import test_chorus_faults
 from . import test_chorus_french
 from . import test_chorus_overview
+from . import test_chorus_setup

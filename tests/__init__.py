@@ -14,3 +14,4 @@ from . import test_chorus_faults
 from . import test_chorus_french
 from . import test_chorus_overview
 from . import test_chorus_setup
+from . import test_chorus_transfer_group

@@ -17,3 +17,4 @@ from . import ir_actions_report
 from . import l10n_fr_chorus_overview
 from . import account_invoice_report
 from . import res_company_chorus_setup
+from . import l10n_fr_chorus_send_batch

@@ -423,7 +423,7 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_send", {
         },
         {
             content: "The other one is held back, with what to fix",
-            trigger: `.modal div[name=blocked_html] li:contains(${tourConfig().blocked})`,
+            trigger: `.modal div[name=blocked_html] tr:contains(${tourConfig().blocked})`,
         },
         screenshot("chorus_pro_send_wizard"),
         {

@@ -35,15 +35,15 @@ class L10nFrChorusOverview(models.Model):
     _order = "company_id, sequence"
     _rec_name = "category"
 
-    company_id = fields.Many2one("res.company", string="Company", readonly=True,
+    company_id = fields.Many2one("res.company", readonly=True,
                                  help="The company whose invoices are counted.")
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True,
+    currency_id = fields.Many2one("res.currency", readonly=True,
                                   help="The company's currency, in which the amounts are added up.")
     category = fields.Selection(CATEGORIES, string="Chorus Pro Follow-up", readonly=True,
                                 help="To send: posted, not deposited yet. In error: the last attempt failed. To "
                                 "handle: Chorus Pro suspended it or asks for a change. In progress: on its way on "
                                 "Chorus Pro. Payment initiated. Rejected.")
-    sequence = fields.Integer(string="Sequence", readonly=True, help="Order of the cards.")
+    sequence = fields.Integer(readonly=True, help="Order of the cards.")
     invoice_count = fields.Integer(string="Invoices", readonly=True, help="Invoices and credit notes in this state.")
     amount_total = fields.Monetary(string="Amount", readonly=True, currency_field="currency_id",
                                    help="Total amount, taxes included, in the company's currency (credit notes "

@@ -15,7 +15,7 @@ class L10nFrChorusSendBatch(models.Model):
     _description = "Chorus Pro Background Send"
     _order = "id desc"
 
-    name = fields.Char(string="Name", compute="_compute_name", help="What this background send is.")
+    name = fields.Char(compute="_compute_name", help="What this background send is.")
     user_id = fields.Many2one("res.users", string="Requested By", required=True, readonly=True,
                               default=lambda self: self.env.user, ondelete="cascade",
                               help="Who asked for the send; notified at the end, in their language.")
@@ -31,8 +31,7 @@ class L10nFrChorusSendBatch(models.Model):
     done_count = fields.Integer(string="Processed", readonly=True, help="How many have been processed so far.")
     sent_count = fields.Integer(string="Sent", readonly=True, help="How many were deposited on Chorus Pro.")
     failed_count = fields.Integer(string="Not Sent", readonly=True, help="How many could not be sent.")
-    progress = fields.Float(string="Progress", compute="_compute_progress",
-                            help="Share of the invoices processed, in percent.")
+    progress = fields.Float(compute="_compute_progress", help="Share of the invoices processed, in percent.")
     result_html = fields.Html(string="Outcome", readonly=True, sanitize=False,
                               help="What happened to each invoice, as it happens.")
 

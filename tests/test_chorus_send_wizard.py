@@ -47,7 +47,8 @@ class TestSendWizard(ChorusInvoiceCase):
         wizard.action_send()
         self.assertEqual(wizard.state, "background")
         batch = wizard.batch_id
-        self.assertEqual((batch.state, batch.total_count, batch.done_count, wizard.batch_progress), ("queued", BIG, 0, 0))
+        self.assertEqual((batch.state, batch.total_count, batch.done_count, wizard.batch_progress),
+                         ("queued", BIG, 0, 0))
         self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1,
                          "the background job is woken at once")
         self.assertEqual(set(moves.mapped("l10n_fr_chorus_state")), {"to_send"}, "nothing sent in the request")

@@ -19,7 +19,7 @@ class TestTransferGroupInUserForm(ChorusSandboxCase):
         category = self.group.category_id
         self.assertEqual(category, self.env.ref("l10n_fr_chorus_pro.module_category_l10n_fr_chorus"))
         self.assertEqual(category.parent_id, self.env.ref("base.module_category_accounting"))
-        [(app, kind, groups, section)] = [entry for entry in self.env["res.groups"].get_groups_by_application()
+        [(_app, kind, groups, section)] = [entry for entry in self.env["res.groups"].get_groups_by_application()
                                           if entry[0] == category]
         self.assertEqual((kind, groups, section[1]), ("selection", self.group, "Accounting"))
 

@@ -18,3 +18,4 @@ from . import l10n_fr_chorus_overview
 from . import account_invoice_report
 from . import res_company_chorus_setup
 from . import l10n_fr_chorus_send_batch
+from . import l10n_fr_chorus_notify

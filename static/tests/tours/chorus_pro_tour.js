@@ -214,8 +214,16 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour", {
                 tourConfig().structureName
             })`,
         },
-        screenshot("chorus_pro_settings", () => {
-            const block = document.querySelector("#l10n_fr_chorus_connection").closest(".o_settings_container");
+        screenshot("chorus_pro_settings", scrollIntoView("#l10n_fr_chorus_connection")),
+        {
+            content: "The checklist: the five steps done, none to fix",
+            trigger:
+                "#l10n_fr_chorus_checklist:has(div[name=l10n_fr_chorus_step_piste] .fa-check-circle)" +
+                ":has(div[name=l10n_fr_chorus_step_registered] .fa-check-circle)" +
+                ":has(div[name=l10n_fr_chorus_step_odoo] .fa-check-circle):not(:has(.fa-times-circle))",
+        },
+        screenshot("chorus_pro_checklist", () => {
+            const block = document.querySelector("#l10n_fr_chorus_checklist").closest(".o_settings_container");
             (block.previousElementSibling || block).scrollIntoView({ block: "start", behavior: "instant" });
         }),
         {
@@ -548,6 +556,39 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_no_transfer_rig
         {
             content: "The send is not",
             trigger: `.o-dropdown--menu:not(:has(.o_menu_item:contains(${tourConfig().sendAction})))`,
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_overview", {
+    url: "/odoo",
+    steps: () => [
+        ...openApp("account.menu_finance", "Facturation"),
+        {
+            content: "Menu « Clients »",
+            trigger: '.o_main_navbar [data-menu-xmlid="account.menu_finance_receivables"]',
+            run: "click",
+        },
+        {
+            content: "« Chorus Pro »: the overview",
+            trigger: '.dropdown-item[data-menu-xmlid="l10n_fr_chorus_pro.menu_l10n_fr_chorus_overview"]',
+            run: "click",
+        },
+        {
+            content: "A card per state, with its count",
+            trigger: `.o_kanban_record:contains(${tourConfig().inProgress}) div[name=invoice_count]:contains(${
+                tourConfig().inProgressCount
+            })`,
+        },
+        screenshot("chorus_pro_overview"),
+        {
+            content: "Open the invoices in progress",
+            trigger: `.o_kanban_record:contains(${tourConfig().inProgress})`,
+            run: "click",
+        },
+        {
+            content: "Their list",
+            trigger: `.o_list_view .o_data_row:contains(${tourConfig().invoice})`,
         },
     ],
 });

@@ -88,11 +88,8 @@ class TestChorusSend(ChorusInvoiceCase):
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         self.assertEqual(wizard.ready_move_ids, good)
         self.assertEqual(wizard.blocked_count, 3)
-        # one row per blocked invoice: its full number, then what to fix
-        self.assertRegex(wizard.blocked_html, f"{no_service.name}</td>.*Commune de Montreuil-sur-Loire requires a "
-                                              "service code")
-        self.assertRegex(wizard.blocked_html, f"{no_commitment.name}</td>.*Centre hospitalier de Valbonne requires a "
-                                              "commitment number")
+        self.assertRegex(wizard.blocked_html, f"{no_service.name}</td>.*Montreuil-sur-Loire requires a service code")
+        self.assertRegex(wizard.blocked_html, f"{no_commitment.name}</td>.*Valbonne requires a commitment number")
         self.assertIn("Confirm the invoice before sending it", wizard.blocked_html)
         wizard.action_send()
         self.assertEqual(good.l10n_fr_chorus_state, "deposited")

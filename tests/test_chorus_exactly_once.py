@@ -195,7 +195,7 @@ class TestExactlyOnce(ChorusInvoiceCase):
         action = (unticked | stranger).action_l10n_fr_chorus_send()
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         self.assertFalse(wizard.ready_move_ids)
-        self.assertRegex(wizard.blocked_html, f"{unticked.name}</td>.*Not concerned: « Transfer via Chorus Pro » is unt")
+        self.assertRegex(wizard.blocked_html, f"{unticked.name}</td>.*Not concerned: « Transfer via Chorus Pro »")
         self.assertRegex(wizard.blocked_html, f"{stranger.name}</td>.*Not concerned: the client")
         wizard.action_send()
         (unticked | stranger)._l10n_fr_chorus_send()  # even called directly

@@ -576,7 +576,7 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_overview", {
         },
         {
             content: "A card per state, with its count",
-            trigger: `.o_kanban_record:contains(${tourConfig().inProgress}) div[name=invoice_count]:contains(${
+            trigger: `.o_kanban_record:contains(${tourConfig().inProgress}) .fs-2:contains(${
                 tourConfig().inProgressCount
             })`,
         },

@@ -1,6 +1,7 @@
 {
     "name": "France - Chorus Pro",
-    "summary": "Send customer invoices to Chorus Pro, the French public e-invoicing portal, and follow them",
+    "summary": "Envoi des factures à Chorus Pro et suivi de leur statut / Send customer invoices to Chorus Pro, "
+    "the French public e-invoicing portal, and follow them",
     "version": "18.0.1.1.0",
     "category": "Accounting/Localizations/EDI",
     "author": "l10n_fr_chorus_pro contributors",
@@ -23,6 +24,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/l10n_fr_chorus_flow_views.xml",
+        "views/l10n_fr_chorus_overview_views.xml",
         "wizards/l10n_fr_chorus_send_wizard_views.xml",
         "data/cii_templates.xml",
         "data/ubl_templates.xml",

@@ -15,3 +15,8 @@ from . import l10n_fr_chorus_follow_up
 from . import l10n_fr_chorus_sender
 from . import l10n_fr_chorus_sync
 from . import ir_actions_report
+from . import l10n_fr_chorus_overview
+from . import account_invoice_report
+from . import res_company_chorus_setup
+from . import l10n_fr_chorus_send_batch
+from . import l10n_fr_chorus_notify

@@ -344,23 +344,6 @@ class ResCompany(models.Model):
         )
         return self.l10n_fr_chorus_structure_name
 
-    def action_l10n_fr_chorus_test_connection(self):
-        self.ensure_one()
-        if not self.env.user.has_group("base.group_system"):
-            raise UserError(_("Only system administrators can test the Chorus Pro connection."))
-        name = self._l10n_fr_chorus_check_connection()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": _("Connection with Chorus Pro established"),
-                "message": _("Chorus Pro knows this company as « %(name)s ».", name=name),
-                "sticky": False,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
-
     # ------------------------------------------------------------------------------------------
     # Expiry warnings
     # ------------------------------------------------------------------------------------------

@@ -45,6 +45,24 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.l10n_fr_chorus_followup_user_id", readonly=False, groups="base.group_system"
     )
 
+    # the set-up checklist (res_company_chorus_setup.py)
+    l10n_fr_chorus_setup_result = fields.Selection(
+        related="company_id.l10n_fr_chorus_setup_result", groups="base.group_system")
+    l10n_fr_chorus_setup_message = fields.Text(
+        related="company_id.l10n_fr_chorus_setup_message", groups="base.group_system")
+    l10n_fr_chorus_setup_date = fields.Datetime(
+        related="company_id.l10n_fr_chorus_setup_date", groups="base.group_system")
+    l10n_fr_chorus_step_piste = fields.Selection(
+        related="company_id.l10n_fr_chorus_step_piste", groups="base.group_system")
+    l10n_fr_chorus_step_registered = fields.Selection(
+        related="company_id.l10n_fr_chorus_step_registered", groups="base.group_system")
+    l10n_fr_chorus_step_account = fields.Selection(
+        related="company_id.l10n_fr_chorus_step_account", groups="base.group_system")
+    l10n_fr_chorus_step_api_connection = fields.Selection(
+        related="company_id.l10n_fr_chorus_step_api_connection", groups="base.group_system")
+    l10n_fr_chorus_step_odoo = fields.Selection(
+        related="company_id.l10n_fr_chorus_step_odoo", groups="base.group_system")
+
     def action_l10n_fr_chorus_test_connection(self):
         self.ensure_one()
         return self.company_id.action_l10n_fr_chorus_test_connection()

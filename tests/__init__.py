@@ -15,3 +15,8 @@ from . import test_chorus_french
 from . import test_chorus_rules
 from . import test_chorus_conformance
 from . import test_chorus_limits
+from . import test_chorus_overview
+from . import test_chorus_setup
+from . import test_chorus_transfer_group
+from . import test_chorus_send_wizard
+from . import test_chorus_confirmations

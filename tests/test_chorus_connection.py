@@ -55,11 +55,15 @@ class TestConnection(ChorusSandboxCase):
         self.assertFalse(other.l10n_fr_chorus_structure_cpp)
 
     def assertConnectionFails(self, *fragments):
-        with self.assertRaises(UserError) as caught:
-            self.company.action_l10n_fr_chorus_test_connection()
+        """A failed test is not an error that would roll its result back: a red notification, kept on screen."""
+        action = self.company.action_l10n_fr_chorus_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertTrue(action["params"]["sticky"])
+        message = action["params"]["message"]
         for fragment in fragments:
-            self.assertIn(fragment, str(caught.exception))
-        return str(caught.exception)
+            self.assertIn(fragment, message)
+        self.assertEqual(self.company.l10n_fr_chorus_setup_message, message)
+        return message
 
     def test_bad_client_secret_names_the_piste_application(self):
         self.company.l10n_fr_chorus_client_secret = "wrong-secret"
@@ -104,9 +108,8 @@ class TestConnection(ChorusSandboxCase):
                 root.setLevel(logging.DEBUG)
                 try:
                     if attempt == "refused":
-                        with self.assertRaises(UserError) as caught:
-                            self.company.action_l10n_fr_chorus_test_connection()
-                        output.append(str(caught.exception))
+                        action = self.company.action_l10n_fr_chorus_test_connection()
+                        output.append(action["params"]["message"])
                     else:
                         self.company.action_l10n_fr_chorus_test_connection()
                 finally:

@@ -89,10 +89,9 @@ class TestChorusSend(ChorusInvoiceCase):
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         self.assertEqual(wizard.ready_move_ids, good)
         self.assertEqual(wizard.blocked_count, 3)
-        self.assertIn(f"{no_service.name}: Commune de Montreuil-sur-Loire requires a service code", wizard.blocked_html)
-        self.assertIn(f"{no_commitment.name}: Centre hospitalier de Valbonne requires a commitment number",
-                      wizard.blocked_html)
-        self.assertIn("confirm the invoice before sending it", wizard.blocked_html)
+        self.assertRegex(wizard.blocked_html, f"{no_service.name}</td>.*Montreuil-sur-Loire requires a service code")
+        self.assertRegex(wizard.blocked_html, f"{no_commitment.name}</td>.*Valbonne requires a commitment number")
+        self.assertIn("Confirm the invoice before sending it", wizard.blocked_html)
         wizard.action_send()
         self.assertEqual(good.l10n_fr_chorus_state, "deposited")
         self.assertEqual((no_service | no_commitment).mapped("l10n_fr_chorus_state"), ["to_send", "to_send"])

@@ -40,7 +40,8 @@ CONFIG_COOKIE = "l10n_fr_chorus_pro_tour"
 # A tour asks for a screenshot with console.log(MARKER + name) and waits for EVENT (detail = name).
 SCREENSHOT_MARKER = "l10n_fr_chorus_pro:screenshot:"
 SCREENSHOT_EVENT = "l10n_fr_chorus_pro:screenshot-taken"
-SCREENSHOTS = ("chorus_pro_settings", "chorus_pro_partner", "chorus_pro_send_wizard", "chorus_pro_invoice")
+SCREENSHOTS = ("chorus_pro_settings", "chorus_pro_checklist", "chorus_pro_partner", "chorus_pro_send_wizard",
+               "chorus_pro_invoice", "chorus_pro_overview")
 MONTREUIL_SIRET = "21750001600019"
 LYCEE_SIRET = "21130055300016"
 TOUR_TIMEOUT = 120
@@ -289,6 +290,14 @@ class TestChorusTour(PlaceholderPdfMixin, AccountTestInvoicingHttpCommon):
         tracked = invoice.message_ids.tracking_value_ids.filtered(
             lambda t: t.field_id.name == "l10n_fr_chorus_status")
         self.assertTrue(tracked, "the status change is in the chatter")
+
+        # 5. The overview: a card per state, each opening its invoices.
+        cards = {card.category: card for card in self.env["l10n_fr_chorus.overview"].search(
+            [("company_id", "=", self.company.id)])}
+        self.assertEqual((cards["in_progress"].invoice_count, cards["to_send"].invoice_count), (2, 1))
+        categories = self.fr_selection("l10n_fr_chorus.overview", "category")
+        self.run_tour("l10n_fr_chorus_pro_tour_overview", self.accountant, invoice=invoice.name,
+                      inProgress=categories["in_progress"], inProgressCount=cards["in_progress"].invoice_count)
 
         self.assertEqual(self.screenshots_taken, set(SCREENSHOTS), f"screenshots expected in {self.docs_dir}")
 

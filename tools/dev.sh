@@ -217,6 +217,7 @@ cmd_run() {
         odoo_bin -d "$DB_NAME" -i "$ADDON" --stop-after-init --log-level=warn \
             || die "installing $ADDON into $DB_NAME failed (see the log above)"
     fi
+    demo_sandbox_url
     say "Odoo on http://localhost:$HTTP_PORT (login admin / admin), Chorus Pro sandbox on http://127.0.0.1:$SANDBOX_PORT"
     exec "$VENV/bin/python" "$(odoo_src)/odoo-bin" -c "$CONF" -d "$DB_NAME" --db-filter="^$DB_NAME\$"
 }
@@ -225,6 +226,16 @@ cmd_run() {
 sandbox_up() {
     "$VENV/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
         "http://127.0.0.1:$SANDBOX_PORT/_sandbox/state" >/dev/null 2>&1
+}
+
+# The demo company talks to the sandbox this run started, whatever SANDBOX_PORT is (on every run: an existing
+# database follows a port change too).
+demo_sandbox_url() {
+    PGPASSWORD=$DB_PASSWORD psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME" -v ON_ERROR_STOP=1 -qtAc \
+        "UPDATE res_company SET l10n_fr_chorus_sandbox_url = 'http://127.0.0.1:$SANDBOX_PORT'
+          WHERE l10n_fr_chorus_environment = 'sandbox'
+            AND id = (SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'demo_company_fr')" >/dev/null \
+        || die "could not point the demo company of $DB_NAME at the sandbox on port $SANDBOX_PORT"
 }
 
 sandbox_start() {

@@ -225,6 +225,22 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour", {
             "#l10n_fr_chorus_connection div[name=l10n_fr_chorus_structure_name]"
         ),
         {
+            content: "The checklist: the five steps done, none to fix",
+            trigger:
+                "#l10n_fr_chorus_checklist:has(div[name=l10n_fr_chorus_step_piste] .fa-check-circle)" +
+                ":has(div[name=l10n_fr_chorus_step_registered] .fa-check-circle)" +
+                ":has(div[name=l10n_fr_chorus_step_odoo] .fa-check-circle):not(:has(.fa-times-circle))",
+        },
+        screenshot(
+            "chorus_pro_checklist",
+            (anchor) => {
+                const block = anchor.closest(".o_settings_container") || anchor;
+                (block.previousElementSibling || block).scrollIntoView({ block: "start", behavior: "instant" });
+            },
+            undefined,
+            "#l10n_fr_chorus_checklist"
+        ),
+        {
             content: "Close the notification",
             trigger: ".o_notification .o_notification_close",
             run: "click",
@@ -429,7 +445,7 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_send", {
         },
         {
             content: "The other one is held back, with what to fix",
-            trigger: `.modal div[name=blocked_html] li:contains(${tourConfig().blocked})`,
+            trigger: `.modal div[name=blocked_html] tr:contains(${tourConfig().blocked})`,
         },
         screenshot("chorus_pro_send_wizard"),
         {
@@ -554,6 +570,39 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_no_transfer_rig
         {
             content: "The send is not",
             trigger: `.o-dropdown--menu:not(:has(.o_menu_item:contains(${tourConfig().sendAction})))`,
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_overview", {
+    url: "/odoo",
+    steps: () => [
+        ...openApp("account.menu_finance", "Facturation"),
+        {
+            content: "Menu « Clients »",
+            trigger: '.o_main_navbar [data-menu-xmlid="account.menu_finance_receivables"]',
+            run: "click",
+        },
+        {
+            content: "« Chorus Pro »: the overview",
+            trigger: '.dropdown-item[data-menu-xmlid="l10n_fr_chorus_pro.menu_l10n_fr_chorus_overview"]',
+            run: "click",
+        },
+        {
+            content: "A card per state, with its count",
+            trigger: `.o_kanban_record:contains(${tourConfig().inProgress}) .fs-2:contains(${
+                tourConfig().inProgressCount
+            })`,
+        },
+        screenshot("chorus_pro_overview"),
+        {
+            content: "Open the invoices in progress",
+            trigger: `.o_kanban_record:contains(${tourConfig().inProgress})`,
+            run: "click",
+        },
+        {
+            content: "Their list",
+            trigger: `.o_list_view .o_data_row:contains(${tourConfig().invoice})`,
         },
     ],
 });

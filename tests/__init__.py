@@ -15,3 +15,4 @@ from . import test_chorus_french
 from . import test_chorus_rules
 from . import test_chorus_conformance
 from . import test_chorus_limits
+from . import test_chorus_complete_recycle

@@ -139,3 +139,50 @@ class TestChorusCompleteRecycle(ChorusInvoiceCase):
                 {"move_id": to_recycle.id, "commitment": "EJ-2026-0043"})
         self.assertEqual(self.sandbox.state.calls["factures/completer"], 0)
         self.assertEqual(self.sandbox.state.calls["factures/recycler"], 0)
+
+
+@tagged("post_install", "-at_install")
+class TestChorusCompleteRecycleFrench(TestChorusCompleteRecycle):
+    """The same paths for a French accountant: activities, refusals and chatter in French."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"], overwrite=True)
+        cls.company.partner_id.lang = "fr_FR"
+        cls.env.user.lang = "fr_FR"
+        cls.env = cls.env(context=dict(cls.env.context, lang="fr_FR"))
+
+    # the English assertions of the parent class are not repeated in French
+    test_complete_with_documents_makes_the_invoice_completed = None
+    test_complete_refuses_documents_chorus_pro_would_refuse = None
+    test_complete_only_a_suspended_invoice = None
+    test_recycle_with_a_new_service_deposits_the_invoice_again = None
+    test_recycle_breaking_the_buyer_rules_is_refused_before_any_call = None
+    test_user_outside_the_transfer_group_can_do_neither = None
+
+    def test_french_complete_and_recycle(self):
+        suspended = self.held_invoice("SUSPENDUE", comment="Bon de livraison manquant")
+        self.assertIn("« Compléter sur Chorus Pro »", str(self.chorus_activities(suspended).note))
+        wizard = self.env["l10n_fr_chorus.complete.wizard"].create({"move_id": suspended.id})
+        with self.assertRaisesRegex(UserError, "Ajoutez une pièce jointe ou un commentaire"):
+            wizard.action_complete()
+        wizard.comment = "Le bon de livraison a été envoyé par courrier."
+        wizard.action_complete()
+        self.assertEqual(suspended.l10n_fr_chorus_status, "COMPLETEE")
+        self.assertIn("Complétée sur Chorus Pro.", " ".join(suspended.message_ids.mapped("body")))
+
+        to_recycle = self.held_invoice("A_RECYCLER", self.montreuil,
+                                       l10n_fr_chorus_service_id=self.service_technique.id)
+        self.assertIn("« Recycler »", str(self.chorus_activities(to_recycle).note))
+        ecoles = self.montreuil.l10n_fr_chorus_service_ids.filtered(lambda s: s.code == "ECOLES")
+        wizard = self.env["l10n_fr_chorus.recycle.wizard"].create({"move_id": to_recycle.id, "service_id": ecoles.id})
+        with self.assertRaisesRegex(UserError, "exige un numéro d'engagement juridique"):
+            wizard.action_recycle()
+        wizard.commitment = "BC-2026-117"
+        wizard.action_recycle()
+        self.assertEqual(to_recycle.l10n_fr_chorus_status, "DEPOSEE")
+        body = " ".join(to_recycle.message_ids.mapped("body"))
+        self.assertIn("Recyclée sur Chorus Pro", body)
+        self.assertIn("Code du service exécutant : SERVICES_TECHNIQUES → ECOLES", body)

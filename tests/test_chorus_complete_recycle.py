@@ -105,6 +105,18 @@ class TestChorusCompleteRecycle(ChorusInvoiceCase):
         self.assertIn("Recycled on Chorus Pro", body)
         self.assertIn("SERVICES_TECHNIQUES → ECOLES", body)
 
+    def test_recycle_with_a_new_commitment_keeps_the_service(self):
+        achats = self.hospital.l10n_fr_chorus_service_ids.filtered(lambda s: s.code == "ACHATS")
+        invoice = self.held_invoice("A_RECYCLER", self.hospital, purchase_order_reference="EJ-2026-0042",
+                                    l10n_fr_chorus_service_id=achats.id)
+        wizard = self.env["l10n_fr_chorus.recycle.wizard"].create({"move_id": invoice.id, "commitment": "EJ-2026-0043"})
+        wizard.action_recycle()
+        request = self.sandbox_invoice(invoice)
+        self.assertEqual((request.parsed.service_code, request.parsed.commitment), ("ACHATS", "EJ-2026-0043"))
+        self.assertEqual(invoice.l10n_fr_chorus_status, "DEPOSEE")
+        self.assertEqual((invoice.l10n_fr_chorus_service_id, invoice.buyer_reference), (achats, "ACHATS"))
+        self.assertEqual(invoice.purchase_order_reference, "EJ-2026-0043")
+
     def test_recycle_breaking_the_buyer_rules_is_refused_before_any_call(self):
         invoice = self.held_invoice("A_RECYCLER", self.montreuil, l10n_fr_chorus_service_id=self.service_technique.id)
         ecoles = self.montreuil.l10n_fr_chorus_service_ids.filtered(lambda s: s.code == "ECOLES")
@@ -159,6 +171,7 @@ class TestChorusCompleteRecycleFrench(TestChorusCompleteRecycle):
     test_complete_refuses_documents_chorus_pro_would_refuse = None
     test_complete_only_a_suspended_invoice = None
     test_recycle_with_a_new_service_deposits_the_invoice_again = None
+    test_recycle_with_a_new_commitment_keeps_the_service = None
     test_recycle_breaking_the_buyer_rules_is_refused_before_any_call = None
     test_user_outside_the_transfer_group_can_do_neither = None
 

@@ -58,11 +58,13 @@ class L10nFrChorusRecycleWizard(models.TransientModel):
             service_code=code if code != before[0] else None,
             commitment=commitment if commitment != before[1] else None,
             comment=comment))
-        move._l10n_fr_chorus_write({
-            "l10n_fr_chorus_service_id": self.service_id.id,
-            "buyer_reference": code or False,
-            "purchase_order_reference": commitment or False,
-        })
+        # only what was corrected: the rest stays as deposited (the addon's own write, the invoice being held)
+        vals = {}
+        if code != before[0]:
+            vals.update({"l10n_fr_chorus_service_id": self.service_id.id, "buyer_reference": code or False})
+        if commitment != before[1]:
+            vals["purchase_order_reference"] = commitment or False
+        move._l10n_fr_chorus_write(vals)
         move.message_post(body=self._message(before, (code, commitment), comment))
         return self._refresh()
 

@@ -26,6 +26,7 @@
         "views/l10n_fr_chorus_flow_views.xml",
         "views/l10n_fr_chorus_overview_views.xml",
         "wizards/l10n_fr_chorus_send_wizard_views.xml",
+        "wizards/l10n_fr_chorus_decision_views.xml",
         "data/cii_templates.xml",
         "data/ubl_templates.xml",
     ],

@@ -26,10 +26,10 @@ class L10nFrChorusFollowUp(models.AbstractModel):
         """An activity when the buyer needs something; close it when the invoice moves on."""
         self, move = self._for_user(move)
         notes = {
-            "SUSPENDUE": _("The buyer suspended the invoice: a document is missing. Add it on Chorus Pro "
-                           "(« compléter ») so that processing resumes."),
-            "A_RECYCLER": _("The buyer asks to recycle the invoice: fix the recipient, the service or the "
-                            "commitment number on Chorus Pro (« recycler »), keeping the invoice number."),
+            "SUSPENDUE": _("The buyer suspended the invoice: a document is missing. Press « Complete on Chorus "
+                           "Pro » on the invoice to send the documents and a comment, so that processing resumes."),
+            "A_RECYCLER": _("The buyer asks to recycle the invoice: press « Recycle » on the invoice to correct the "
+                            "service or the commitment number; the invoice keeps its number."),
             "REJETEE": _("The buyer rejected the invoice; Chorus Pro keeps its number. Press « Replace the Rejected "
                          "Invoice »: a credit note (not sent to Chorus Pro) cancels it in the books and a new invoice "
                          "is prepared, ready to send."),

@@ -138,10 +138,12 @@ class L10nFrChorusInvoiceCheck(models.AbstractModel):
         return self._buyer_rule_errors(move, buyer)
 
     @api.model
-    def _buyer_rule_errors(self, move, buyer):
+    def _buyer_rule_errors(self, move, buyer, code=None, commitment=None):
+        """The buyer's routing rules, for the invoice's service code and commitment number, or for the ``code`` and
+        ``commitment`` given instead (a correction before « recycler »)."""
         errors = []
-        code = (move.buyer_reference or "").strip()
-        commitment = (move.purchase_order_reference or "").strip()
+        code = ((move.buyer_reference if code is None else code) or "").strip()
+        commitment = ((move.purchase_order_reference if commitment is None else commitment) or "").strip()
         services = buyer.with_context(active_test=False).l10n_fr_chorus_service_ids
         service = services.filtered(lambda s: s.code == code)[:1]
         if code == "FACTURES_PUBLIQUES":

@@ -20,3 +20,4 @@ from . import test_chorus_setup
 from . import test_chorus_transfer_group
 from . import test_chorus_send_wizard
 from . import test_chorus_confirmations
+from . import test_chorus_complete_recycle

@@ -42,9 +42,9 @@ class TestConnection(ChorusSandboxCase):
         # In the connected company, the settings of the other one: the other one is tested, and fails.
         settings = Settings.with_company(self.company).create({"company_id": other.id})
         self.assertEqual(settings.company_id, other)
-        with self.assertRaises(UserError) as caught:
-            settings.action_l10n_fr_chorus_test_connection()
-        self.assertIn("does not know the SIRET 40483304800022 of Menuiserie Lefèvre", str(caught.exception))
+        action = settings.action_l10n_fr_chorus_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("does not know the SIRET 40483304800022 of Menuiserie Lefèvre", action["params"]["message"])
         self.assertFalse(self.company.l10n_fr_chorus_structure_cpp, "the user's company was not tested")
         # In the other company, the settings of the connected one: the connected one is tested, and succeeds.
         settings = Settings.with_company(other).create({"company_id": self.company.id})

@@ -123,6 +123,14 @@ class ChorusInvoiceCase(ChorusSandboxMixin, AccountTestInvoicingCommon):
             lambda s: s.code == "SERVICES_TECHNIQUES")
 
     @classmethod
+    def use_french(cls):
+        """French installed with this addon's translations; the company and the test user speak French."""
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"], overwrite=True)
+        cls.company.partner_id.lang = "fr_FR"
+        cls.env.user.lang = "fr_FR"
+
+    @classmethod
     def make_checked_buyer(cls, name, siret):
         partner = cls.make_public_buyer(name, siret)
         partner.action_l10n_fr_chorus_check()

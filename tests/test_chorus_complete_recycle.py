@@ -160,10 +160,7 @@ class TestChorusCompleteRecycleFrench(TestChorusCompleteRecycle):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"], overwrite=True)
-        cls.company.partner_id.lang = "fr_FR"
-        cls.env.user.lang = "fr_FR"
+        cls.use_french()  # the test user is the salesperson of the invoices, who gets the activities
         cls.env = cls.env(context=dict(cls.env.context, lang="fr_FR"))
 
     # the English assertions of the parent class are not repeated in French

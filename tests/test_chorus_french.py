@@ -11,10 +11,7 @@ class TestFrenchScheduledActions(ChorusInvoiceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"], overwrite=True)
-        cls.company.partner_id.lang = "fr_FR"
-        cls.env.user.lang = "fr_FR"  # the salesperson of the invoices, who gets the activities
+        cls.use_french()  # the test user is the salesperson of the invoices, who gets the activities
 
     def run_cron(self, method):
         """As Odoo's cron runner does: the superuser, in English."""

@@ -156,9 +156,10 @@ class L10nFrChorusSender(models.AbstractModel):
             message = _("%(invoice)s: ", invoice=move.name) + move.company_id._l10n_fr_chorus_error_message(exc)
             move._l10n_fr_chorus_set_error(message, retryable=True)
             return {move: (False, message)}
-        until = (flow.deposit_date or fields.Datetime.now()) + timedelta(minutes=self._unanswered_delay())
         if flow.state != "sending":  # Chorus Pro said it holds this number: it will show it, never send again
             return {move: (False, move.l10n_fr_chorus_error)}
+        delay = self._unanswered_delay()
+        until = (flow.deposit_date or fields.Datetime.now()) + timedelta(minutes=delay)
         if until > fields.Datetime.now():
             message = _(
                 "%(invoice)s: the last deposit got no answer and Chorus Pro does not show the invoice yet. It is "
@@ -168,7 +169,7 @@ class L10nFrChorusSender(models.AbstractModel):
             return {move: (False, message)}
         flow._l10n_fr_chorus_write({"state": "IN_INCIDENTE", "error_message": _(
             "No answer to the deposit and not shown by Chorus Pro after %(hours)s hours: considered not received.",
-            hours=round(self._unanswered_delay() / 60, 1))})
+            hours=round(delay / 60, 1))})
         return {move: None}
 
     @api.model

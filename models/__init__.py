@@ -1,5 +1,6 @@
 from . import l10n_fr_chorus_service
 from . import l10n_fr_chorus_flow
+from . import ir_attachment
 from . import l10n_fr_chorus_status_history
 from . import res_company
 from . import res_config_settings

@@ -82,15 +82,19 @@ class L10nFrChorusFlow(models.Model):
         return as_addon(self).write(vals)
 
     def _l10n_fr_chorus_unlink(self):
-        self.attachment_id.sudo().unlink()
+        files = self.env["ir.attachment"].sudo().search([("l10n_fr_chorus_flow_id", "in", self.ids)])
+        as_addon(files | self.attachment_id.sudo()).unlink()
         return as_addon(self).unlink()
 
     def _l10n_fr_chorus_attach(self, filename, content):
-        """Keep the exact file deposited on the flow."""
+        """Keep the exact file deposited on the flow and on each of its invoices (one file in the filestore)."""
         self.ensure_one()
-        attachment = self.env["ir.attachment"].sudo().create({
-            "name": filename, "raw": content, "res_model": self._name, "res_id": self.id,
-        })
+        Attachment = as_addon(self.env["ir.attachment"].sudo())
+        attachment, *_copies = Attachment.create([
+            {"name": filename, "raw": content, "res_model": res._name, "res_id": res.id,
+             "l10n_fr_chorus_flow_id": self.id}
+            for res in [self, *self.move_ids]
+        ])
         self._l10n_fr_chorus_write({"attachment_id": attachment.id})
         return attachment
 

@@ -21,3 +21,4 @@ from . import test_chorus_transfer_group
 from . import test_chorus_send_wizard
 from . import test_chorus_confirmations
 from . import test_chorus_complete_recycle
+from . import test_chorus_deposited_file

@@ -173,7 +173,11 @@ class FlowProcessing:
         return invoice
 
     def _set_status(self, invoice, status, comment):
+        # Chorus Pro dates statuses to the second, and people act seconds apart: several steps of one ``advance``
+        # get distinct seconds, so that a history reads in order however it was collected.
         stamp = now()
+        if invoice.status_at and stamp < invoice.status_at + timedelta(seconds=1):
+            stamp = invoice.status_at + timedelta(seconds=1)
         invoice.status, invoice.status_at, invoice.comment = status, stamp, comment
         invoice.history.append((next(self._history_sequence), status, stamp, comment))
         self.version += 1

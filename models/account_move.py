@@ -17,6 +17,7 @@ CHORUS_FACTS = {
     "l10n_fr_chorus_status_date", "l10n_fr_chorus_status_comment", "l10n_fr_chorus_error",
     "l10n_fr_chorus_error_retryable", "l10n_fr_chorus_unknown_outcome", "l10n_fr_chorus_rejection",
     "l10n_fr_chorus_history_ids", "l10n_fr_chorus_summary", "l10n_fr_chorus_is_final", "l10n_fr_chorus_state",
+    "l10n_fr_chorus_history_complete",
 }
 # What the deposited document carries: frozen while Chorus Pro holds the invoice.
 DEPOSITED_FIELDS = {
@@ -354,9 +355,10 @@ class AccountMove(models.Model):
         """« Mettre à jour le statut »: flow reports, then the full dated history of each invoice."""
         return self.env["l10n_fr_chorus.sync"]._refresh(self)
 
-    def _l10n_fr_chorus_apply_status(self, state):
+    def _l10n_fr_chorus_apply_status(self, state, observed=False):
         """Record a status read from Chorus Pro (an ``InvoiceState``, or a bare status code): history, chatter
-        (tracking), follow-up activities.
+        (tracking), follow-up activities. ``observed``: only the current status was seen, not the ones before it
+        (the history is completed when someone looks, see account_move_history.py).
 
         Returns True when the current status changed. An older status only completes the history.
         """
@@ -378,6 +380,7 @@ class AccountMove(models.Model):
             "l10n_fr_chorus_status": status,
             "l10n_fr_chorus_status_date": moment,
             "l10n_fr_chorus_status_comment": comment,
+            **({"l10n_fr_chorus_history_complete": False} if observed and changed else {}),
         })
         if comment:
             self.message_post(body=_("Chorus Pro comment (%(status)s): %(comment)s",

@@ -73,10 +73,16 @@ class L10nFrChorusSync(models.AbstractModel):
             for invoice in client.find_invoices(flow_number=flow.name):
                 if invoice.number == move.name:
                     move._l10n_fr_chorus_write({"l10n_fr_chorus_invoice_cpp": invoice.cpp_id})
-        if not move.l10n_fr_chorus_invoice_cpp:
-            return
+        if move.l10n_fr_chorus_invoice_cpp:
+            self._complete_history(move, client)
+
+    @api.model
+    def _complete_history(self, move, client):
+        """The full dated history of one invoice from Chorus Pro (one call)."""
         for state in client.invoice_history(move.l10n_fr_chorus_invoice_cpp):
             move._l10n_fr_chorus_apply_status(state)
+        if not move.l10n_fr_chorus_history_complete:
+            move._l10n_fr_chorus_write({"l10n_fr_chorus_history_complete": True})
 
     @api.model
     def _cron_sync(self):
@@ -190,4 +196,4 @@ class L10nFrChorusSync(models.AbstractModel):
                 move._l10n_fr_chorus_write({"l10n_fr_chorus_invoice_cpp": invoice.cpp_id})
             if move.l10n_fr_chorus_is_final:
                 continue
-            move._l10n_fr_chorus_apply_status(invoice.state)
+            move._l10n_fr_chorus_apply_status(invoice.state, observed=True)

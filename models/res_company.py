@@ -234,8 +234,11 @@ class ResCompany(models.Model):
         env = ENVIRONMENTS[company.l10n_fr_chorus_environment]
         return env["token_url"], env["api_url"]
 
-    def _l10n_fr_chorus_client(self):
-        """The Chorus Pro client of this company; raises UserError naming what is missing."""
+    def _l10n_fr_chorus_client(self, timeout=None, retries=3):
+        """The Chorus Pro client of this company; raises UserError naming what is missing.
+
+        ``timeout`` (seconds, else the system parameter) and ``retries`` (of reads) for a caller that cannot wait.
+        """
         self.ensure_one()
         company = self.sudo()
         labels = {
@@ -275,7 +278,8 @@ class ResCompany(models.Model):
             company.l10n_fr_chorus_client_secret,
             company.l10n_fr_chorus_login,
             company.l10n_fr_chorus_password,
-            timeout=float(params.get_param("l10n_fr_chorus_pro.timeout", 30)),
+            timeout=timeout or float(params.get_param("l10n_fr_chorus_pro.timeout", 30)),
+            retries=retries,
             backoff=float(params.get_param("l10n_fr_chorus_pro.retry_backoff", 0.5)),
         )
 

@@ -22,3 +22,4 @@ from . import test_chorus_send_wizard
 from . import test_chorus_confirmations
 from . import test_chorus_complete_recycle
 from . import test_chorus_deposited_file
+from . import test_chorus_history

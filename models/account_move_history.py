@@ -1,5 +1,7 @@
 import logging
 
+import psycopg2
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 
@@ -39,6 +41,9 @@ class AccountMove(models.Model):
         if move.l10n_fr_chorus_history_complete or not move.l10n_fr_chorus_invoice_cpp:
             return
         cr = self.env.cr
+        if cr.readonly:
+            # a read-only request (on a replica): Odoo runs it again on a read/write cursor
+            raise psycopg2.errors.ReadOnlySqlTransaction("Chorus Pro history to complete")
         cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [SYNC_LOCK_KEY, move.company_id.id])
         if not cr.fetchone()[0]:
             return  # the sync is writing these statuses right now: shown at the next look

@@ -9,6 +9,7 @@ These tests fail, never skip, when Chrome (Debian's ``chromium``) or ``websocket
 """
 
 import base64
+import html
 import importlib.util
 import json
 import logging
@@ -42,6 +43,7 @@ SCREENSHOT_MARKER = "l10n_fr_chorus_pro:screenshot:"
 SCREENSHOT_EVENT = "l10n_fr_chorus_pro:screenshot-taken"
 SCREENSHOTS = ("chorus_pro_settings", "chorus_pro_checklist", "chorus_pro_partner", "chorus_pro_send_wizard",
                "chorus_pro_invoice", "chorus_pro_overview")
+DECISION_SCREENSHOTS = ("chorus_pro_complete", "chorus_pro_recycle", "chorus_pro_rejected")
 MONTREUIL_SIRET = "21750001600019"
 LYCEE_SIRET = "21130055300016"
 TOUR_TIMEOUT = 120
@@ -310,3 +312,95 @@ class TestChorusTour(PlaceholderPdfMixin, AccountTestInvoicingHttpCommon):
                       refreshAction=self.fr_action_name("l10n_fr_chorus_pro.action_l10n_fr_chorus_refresh_status"),
                       toSend=self.fr_selection("account.move", "l10n_fr_chorus_state")["to_send"])
         self.assertEqual(invoice.l10n_fr_chorus_state, "to_send")
+
+    # ------------------------------------------------------------------------------------------
+    # After a Chorus Pro decision (static/tests/tours/chorus_pro_decisions_tour.js)
+    # ------------------------------------------------------------------------------------------
+    def decided_invoice(self, partner, status, comment, **vals):
+        """An invoice on Chorus Pro, given ``status`` by the buyer, seen by the scheduled update."""
+        invoice = self.make_invoice(partner, invoice_user_id=self.accountant.id, **vals)
+        sent, message = invoice.sudo()._l10n_fr_chorus_send()[invoice]
+        self.assertTrue(sent, message)
+        self.sandbox.state.advance(flows_to_final=True)
+        self.env["account.move"].sudo()._cron_l10n_fr_chorus_sync()
+        self.sandbox.state.set_invoice_status(status, invoice_number=invoice.name, comment=comment)
+        self.env["account.move"].sudo()._cron_l10n_fr_chorus_sync()
+        self.assertEqual(invoice.l10n_fr_chorus_status, status)
+        return invoice
+
+    def test_decisions_handled_from_odoo(self):
+        self.company.write({
+            "l10n_fr_chorus_environment": "sandbox", "l10n_fr_chorus_sandbox_url": self.sandbox.url,
+            "l10n_fr_chorus_client_id": sandbox_data.CLIENT_ID,
+            "l10n_fr_chorus_client_secret": sandbox_data.CLIENT_SECRET,
+            "l10n_fr_chorus_login": sandbox_data.TECHNICAL_LOGIN,
+            "l10n_fr_chorus_password": sandbox_data.TECHNICAL_PASSWORD,
+        })
+        self.montreuil.l10n_fr_chorus_client = True
+        (self.montreuil | self.lycee).action_l10n_fr_chorus_check()
+        services = self.montreuil.l10n_fr_chorus_service_ids
+        technique = services.filtered(lambda s: s.code == "SERVICES_TECHNIQUES")
+        ecoles = services.filtered(lambda s: s.code == "ECOLES")
+        statuses = self.fr_selection("account.move", "l10n_fr_chorus_status")
+        buttons = {name: self.fr_view_button(name) for name in (
+            "action_l10n_fr_chorus_complete", "action_l10n_fr_chorus_recycle", "action_l10n_fr_chorus_replace")}
+        calls = self.sandbox.state.calls
+
+        # « Suspendue »: completed from Odoo with the invoice's delivery note and a comment
+        suspended = self.decided_invoice(self.lycee, "SUSPENDUE", "Bon de livraison manquant")
+        self.env["ir.attachment"].create({"name": "bon_de_livraison.pdf", "raw": b"%PDF-1.4 bon de livraison",
+                                          "res_model": "account.move", "res_id": suspended.id})
+        self.run_tour("l10n_fr_chorus_pro_tour_complete", self.accountant, invoice=suspended.name,
+                      suspended=statuses["SUSPENDUE"], completed=statuses["COMPLETEE"],
+                      buyerComment="Bon de livraison manquant", document="bon_de_livraison.pdf",
+                      comment="Le bon de livraison signé est joint.",
+                      completeLabel=buttons["action_l10n_fr_chorus_complete"])
+        self.assertEqual((calls["transverses/ajouter/fichier"], calls["factures/completer"]), (1, 1))
+        self.assertEqual(suspended.l10n_fr_chorus_status, "COMPLETEE")
+        completed = self.sandbox.state.find_invoice(invoice_number=suspended.name)
+        self.assertEqual(completed.status, "COMPLETEE")
+
+        # « À recycler »: sent to the right service of the town hall, with the commitment number it requires
+        to_recycle = self.decided_invoice(self.montreuil, "A_RECYCLER", "Mauvais service destinataire",
+                                          l10n_fr_chorus_service_id=technique.id)
+        self.run_tour("l10n_fr_chorus_pro_tour_recycle", self.accountant, invoice=to_recycle.name,
+                      toRecycle=statuses["A_RECYCLER"], deposited=statuses["DEPOSEE"], serviceSearch="écoles",
+                      serviceName=ecoles.display_name, commitment="BC-2026-117",
+                      recycleLabel=buttons["action_l10n_fr_chorus_recycle"])
+        self.assertEqual(calls["factures/recycler"], 1)
+        self.assertEqual(to_recycle.l10n_fr_chorus_service_id, ecoles)
+        recycled = self.sandbox.state.find_invoice(invoice_number=to_recycle.name)
+        self.assertEqual((recycled.service["codeService"], recycled.status), ("ECOLES", "DEPOSEE"))
+
+        # « Rejetée »: cancelled by a credit note that stays in Odoo, replaced by a new invoice ready to send
+        rejected = self.decided_invoice(self.lycee, "REJETEE", "Facture en double de la commande")
+        deposits = calls["factures/deposer/flux"]
+        self.run_tour("l10n_fr_chorus_pro_tour_replace", self.accountant, invoice=rejected.name,
+                      rejected=statuses["REJETEE"], replaceLabel=buttons["action_l10n_fr_chorus_replace"],
+                      confirmText=self.fr_confirm("action_l10n_fr_chorus_replace"),
+                      draft=self.fr_selection("account.move", "state")["draft"], buyer=self.lycee.name)
+        self.assertEqual(rejected.payment_state, "reversed")
+        refund = rejected.reversal_move_ids
+        self.assertEqual(refund.l10n_fr_chorus_state, "not_concerned", "the credit note is not transferred")
+        new = self.env["account.move"].search([("partner_id", "=", self.lycee.id), ("state", "=", "draft"),
+                                               ("move_type", "=", "out_invoice")])
+        self.assertEqual(len(new), 1, "one new invoice, ready to confirm and send")
+        self.assertEqual(calls["factures/deposer/flux"], deposits, "nothing sent again")
+
+        self.assertEqual(self.screenshots_taken, set(DECISION_SCREENSHOTS), f"screenshots in {self.docs_dir}")
+
+    def fr_view_button(self, name):
+        """The French label of a header button of the invoice form."""
+        arch = self.env["account.move"].with_user(self.accountant).with_context(lang="fr_FR").get_view(
+            view_type="form")["arch"]
+        found = re.search(rf'<button name="{name}"[^>]* string="([^"]+)"', arch)
+        self.assertTrue(found, name)
+        return html.unescape(found.group(1))
+
+    def fr_confirm(self, name):
+        """The first words of the French confirmation of a header button (up to a comma or an apostrophe)."""
+        arch = self.env["account.move"].with_user(self.accountant).with_context(lang="fr_FR").get_view(
+            view_type="form")["arch"]
+        found = re.search(rf'<button name="{name}"[^>]* confirm="([^"]+)"', arch)
+        self.assertTrue(found, name)
+        return re.split(r"[,'’(«]", html.unescape(found.group(1)))[0].strip()

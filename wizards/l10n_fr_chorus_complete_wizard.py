@@ -14,8 +14,9 @@ class L10nFrChorusCompleteWizard(models.TransientModel):
     move_attachment_ids = fields.Many2many(
         "ir.attachment", "l10n_fr_chorus_complete_wizard_move_attachment_rel", "wizard_id", "attachment_id",
         string="Invoice Documents",
-        domain="[('res_model', '=', 'account.move'), ('res_id', '=', move_id)]",
-        help="Documents already attached to the invoice, to send to Chorus Pro.",
+        domain="[('res_model', '=', 'account.move'), ('res_id', '=', move_id), ('l10n_fr_chorus_flow_id', '=', False)]",
+        help="Documents already attached to the invoice, to send to Chorus Pro (not the invoice file Chorus Pro "
+        "already has).",
     )
     new_attachment_ids = fields.Many2many(
         "ir.attachment", "l10n_fr_chorus_complete_wizard_new_attachment_rel", "wizard_id", "attachment_id",

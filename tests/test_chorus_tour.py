@@ -2,8 +2,8 @@
 
 The accountant's journey (static/tests/tours/chorus_pro_tour.js) and the answers to Chorus Pro's decisions
 (chorus_pro_decisions_tour.js, helpers in tour_utils.js): tours run one after the other; the Python side moves the
-sandbox on between them and checks what the browser did. The tours take the README's screenshots: into ``docs/`` when the
-environment variable ``CHORUS_SCREENSHOTS=1`` asks for them (``CHORUS_SCREENSHOTS=1 make test``), otherwise into a
+sandbox on between them and checks what the browser did. The tours take the README's screenshots: into ``docs/`` when
+the environment variable ``CHORUS_SCREENSHOTS=1`` asks for them (``CHORUS_SCREENSHOTS=1 make test``), otherwise into a
 temporary folder, so that a test run leaves the repository as it was.
 
 These tests fail, never skip, when Chrome (Debian's ``chromium``) or ``websocket-client`` is missing.

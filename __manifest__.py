@@ -2,7 +2,7 @@
     "name": "France - Chorus Pro",
     "summary": "Envoi des factures à Chorus Pro et suivi de leur statut / Send customer invoices to Chorus Pro, "
     "the French public e-invoicing portal, and follow them",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Accounting/Localizations/EDI",
     "author": "l10n_fr_chorus_pro contributors",
     "website": "https://github.com/l10n-fr-chorus-pro/l10n_fr_chorus_pro",
@@ -25,6 +25,7 @@
         "views/account_move_views.xml",
         "views/l10n_fr_chorus_flow_views.xml",
         "views/l10n_fr_chorus_overview_views.xml",
+        "views/l10n_fr_chorus_contract_views.xml",
         "wizards/l10n_fr_chorus_send_wizard_views.xml",
         "wizards/l10n_fr_chorus_decision_views.xml",
         "data/cii_templates.xml",

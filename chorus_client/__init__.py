@@ -21,6 +21,7 @@ from .results import (
     Structure,
     StructureRules,
     SupplierInvoice,
+    WorksPiece,
     parse_moment,
 )
 from .codes import (
@@ -34,6 +35,12 @@ from .codes import (
     SYNTAX_FACTURX,
     SYNTAX_UBL,
     WORKS_BILLING_FRAMES,
+    WORKS_MOA_STATUSES,
+    WORKS_MOE_FRAMES,
+    WORKS_MOE_STATUSES,
+    WORKS_PIECES,
+    WORKS_PREVIOUS_FRAMES,
+    WORKS_REFUSED_STATUSES,
 )
 
 __all__ = [
@@ -49,6 +56,12 @@ __all__ = [
     'SYNTAX_FACTURX',
     'SYNTAX_UBL',
     'WORKS_BILLING_FRAMES',
+    'WORKS_MOA_STATUSES',
+    'WORKS_MOE_FRAMES',
+    'WORKS_MOE_STATUSES',
+    'WORKS_PIECES',
+    'WORKS_PREVIOUS_FRAMES',
+    'WORKS_REFUSED_STATUSES',
     'ChorusAccessDenied',
     'ChorusAuthError',
     'ChorusBusinessError',
@@ -66,6 +79,7 @@ __all__ = [
     'Structure',
     'StructureRules',
     'SupplierInvoice',
+    'WorksPiece',
     'clear_token_cache',
     'parse_moment',
 ]

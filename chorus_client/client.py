@@ -14,6 +14,7 @@ from .results import (
     Service,
     Structure,
     SupplierInvoice,
+    WorksPiece,
     as_list,
     history_from_json,
     paris_time,
@@ -179,11 +180,13 @@ class ChorusClient(ChorusTransport):
         answer['historiquesDesStatuts'] = dict(history, histoStatut=as_list(history.get('histoStatut')))
         return answer
 
-    def search_works_invoices(self, date_from=None, page_size=100):
+    def search_works_invoices(self, date_from=None, page_size=100, date_to=None):
         """Iterate over the supplier's works invoices (facturesTravaux/rechercher), page after page."""
         filters = {'roleUtilisateur': 'FOURNISSEUR'}
         if date_from:
             filters['periodeDateHeureEtatCourantDu'] = _format_datetime(date_from)
+        if date_to:
+            filters['periodeDateHeureEtatCourantAu'] = _format_datetime(date_to)
 
         def body(page, size):
             return dict(filters, rechercheFactureTravaux={'pageResultatDemandee': page, 'nbResultatsParPage': size})
@@ -209,6 +212,13 @@ class ChorusClient(ChorusTransport):
             date_to=paris_time(changed_to) if isinstance(changed_to, datetime) else changed_to,
         )
         return (SupplierInvoice.from_json(item) for item in items)
+
+    def find_works_pieces(self, changed_from=None, changed_to=None):
+        """The supplier's works pieces (:class:`WorksPiece`) whose status changed in the period (naive UTC)."""
+        items = self.search_works_invoices(
+            date_from=paris_time(changed_from) if isinstance(changed_from, datetime) else changed_from,
+            date_to=paris_time(changed_to) if isinstance(changed_to, datetime) else changed_to)
+        return (WorksPiece.from_json(item) for item in items)
 
     def invoice_history(self, cpp_id):
         """Every dated status of an invoice, oldest first (:class:`InvoiceState`)."""

@@ -65,6 +65,9 @@ INVOICE_STATUSES = [
 
 # No AIFE document lists final statuses: these four never change again.
 FINAL_STATUSES = frozenset({'MISE_EN_PAIEMENT', 'REJETEE', 'SUPPRIMEE', 'ABANDONNEE'})
+# A refusal by the project manager or the project owner stops the billing circuit of a works piece (AIFE): the
+# contractor issues a new piece. Final too.
+FINAL_STATUSES |= frozenset({'REFUSEE_MOE', 'REFUSEE_MOA'})
 
 # States of a deposited flow (``etatCourantDepotFlux`` of transverses/consulterCRDetaille).
 FLOW_STATES = [
@@ -121,6 +124,33 @@ WORKS_BILLING_FRAMES = frozenset({
     'A14_PROJET_DECOMPTE_FINAL_COTRAITANT', 'A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE',
     'A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR',
 })
+
+# Works pieces a contractor deposits, by kind of piece and kind of contractor (« titulaire », sub-contractor,
+# co-contractor): what the accountant picks, and the billing frame it takes.
+WORKS_PIECES = {
+    'monthly': {'holder': 'A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR',
+                'subcontractor': 'A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT',
+                'cocontractor': 'A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT'},
+    'final': {'holder': 'A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR',
+              'subcontractor': 'A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT',
+              'cocontractor': 'A14_PROJET_DECOMPTE_FINAL_COTRAITANT'},
+    'general': {'holder': 'A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR'},
+    'tacit_draft': {'holder': 'A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE'},
+    'tacit_general': {'holder': 'A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR'},
+}
+# Statement projects go to the project manager (MOE) first: the piece must name it.
+WORKS_MOE_FRAMES = frozenset(WORKS_PIECES['monthly'].values()) | frozenset(WORKS_PIECES['final'].values())
+# Pieces that close a billing file refer to the piece before them (BT-25), of one of these frames.
+WORKS_PREVIOUS_FRAMES = {
+    'A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR': frozenset({'A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR'}),
+    'A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE': frozenset({'A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR'}),
+    'A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR': frozenset({
+        'A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE'}),
+}
+# Works statuses: with the project manager, with the project owner (the buyer), refused by either.
+WORKS_MOE_STATUSES = frozenset({'A_VALIDER_MOE', 'MISE_A_DISPOSITION_MOE', 'PRISE_EN_COMPTE_MOE', 'A_ASSOCIER_MOE'})
+WORKS_MOA_STATUSES = frozenset({'TRANSMISE_MOA', 'MISE_A_DISPOSITION_MOA', 'PRISE_EN_COMPTE_MOA', 'A_ASSOCIER_MOA'})
+WORKS_REFUSED_STATUSES = frozenset({'REFUSEE_MOE', 'REFUSEE_MOA'})
 
 # ``syntaxeFlux`` values of the deposit formats this addon produces.
 SYNTAX_UBL = 'IN_DP_E1_UBL_INVOICE'

@@ -94,6 +94,33 @@ class SupplierInvoice:
         )
 
 
+@dataclass(frozen=True)
+class WorksPiece:
+    """A works piece Chorus Pro holds for this supplier (an item of facturesTravaux/rechercher): its status in the
+    MOE / MOA circuit, its billing file (« dossier de facturation ») and its project manager."""
+
+    cpp_id: str
+    number: str
+    frame: str
+    state: InvoiceState
+    billing_file: str = ''
+    moe_name: str = ''
+    previous_number: str = ''
+
+    @classmethod
+    def from_json(cls, item):
+        return cls(
+            cpp_id=_text(item.get('idFactureTravaux')),
+            number=_text(item.get('numeroFactureTravaux')),
+            frame=_text(item.get('cadreFacturation')),
+            state=InvoiceState(_text(item.get('statut')), parse_moment(item.get('dateHeureEtatCourant')),
+                               _text(item.get('commentaireEtatCourant'))),
+            billing_file=_text(item.get('numeroDossierFacturation')),
+            moe_name=_text(item.get('designationMoe')),
+            previous_number=_text(item.get('numeroPiecePrecedente')),
+        )
+
+
 def history_from_json(answer):
     """The dated statuses of factures/consulter/historique, oldest first."""
     history = (answer or {}).get('historiquesDesStatuts') or {}

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from .data import MAX_REQUEST_BYTES
 from .operations import OPERATIONS
+from .records import SandboxError
 from .state import SandboxError, SandboxState
 
 _logger = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ CONTROLS = {
     'seed_invoices': 'seed_invoices',
     'rules': 'set_rules',
     'delay_flows': 'delay_flows',
+    'works_decide': 'works_decide',
+    'works_expire': 'works_expire',
 }
 
 
@@ -171,7 +174,7 @@ class SandboxApp:
             if not isinstance(kwargs, dict):
                 raise ValueError('the body must be a JSON object')
             result = getattr(self.state, method)(**kwargs)
-        except (TypeError, ValueError, KeyError) as exc:
+        except (TypeError, ValueError, KeyError, SandboxError) as exc:
             return json_response({'error': str(exc)}, 400)
         return json_response(result)
 

@@ -21,6 +21,10 @@ HOSPITAL_ID = 26000102
 LYCEE_ID = 26000103
 MINISTRY_ID = 26000104
 SYNDICATE_ID = 26000105
+MOE_ID = 25000201  # a private architects' firm, project manager (maîtrise d'œuvre) of works contracts
+MOE_SIRET = '51234567800029'
+MOE_NAME = 'Atelier Duval Architectes'
+MOE_DEADLINE_DAYS = 7  # the MOE has 7 days to process a monthly statement project (AIFE, « bonnes pratiques »)
 
 # Technical ids are 8-digit values that fit a 32-bit integer, as on Chorus Pro (idStructureCPP 26000103,
 # identifiantFactureCPP 27946194...). Services: 30000000 + structure number × 100 + rank (30010101...).
@@ -84,6 +88,8 @@ def structures():
         _structure(MINISTRY_ID, '11000201100010', "Ministère de l'Exemple — Direction des affaires financières",
                    service_required=True, commitment_required=True, no_payment_status=True, checks_commitments=True,
                    address=('139 rue de Bercy', '75012', 'Paris'), services=ministry_services),
+        _structure(MOE_ID, MOE_SIRET, MOE_NAME, public=False, address=('8 quai de la Maine', '49000', 'Angers'),
+                   services=[('MOE_CHANTIERS', 'Suivi des chantiers', True, False)]),
         _structure(SYNDICATE_ID, '20005478100014', 'Syndicat intercommunal dissous', active=False,
                    address=('2 rue de la Fontaine', '49000', 'Angers')),
     ]

@@ -144,7 +144,8 @@ def get_invoice(state, body):
             'designationFournisseur': parsed.supplier_name,
         }),
         'cadreDeFacturation': compact({'codeCadreFacturation': invoice.billing_frame if invoice.billing_frame
-                                       not in FRAMES_MISSING_FROM_DETAIL else None}),
+                                       not in FRAMES_MISSING_FROM_DETAIL else None, **moe_detail(state, invoice)}),
+        'piecePrecedente': compact(previous_detail(state, invoice)),
         'references': compact({
             'dateFacture': iso_day(parsed.issue_date), 'dateDepot': iso(invoice.deposited_at),
             'codeDeviseFacture': parsed.currency, 'typeFacture': parsed.kind, 'numeroMarche': parsed.market,
@@ -173,6 +174,24 @@ def get_invoice_history(state, body):
 
 # ---------------------------------------------------------------------- facturesTravaux
 
+def moe_detail(state, invoice):
+    moe = state.structures.get(invoice.moe_id) if invoice.moe_id else None
+    if not moe:
+        return {}
+    service = next((svc for svc in moe['services'] if svc['codeService'] == invoice.parsed.moe_service), {})
+    return {'idMoe': moe['idStructureCPP'], 'typeIdentifiantMoe': 'SIRET', 'identifiantMoe': moe['siret'],
+            'raisonSocialeMoe': moe['name'], 'designationMoe': moe['name'], 'idServiceMoe': service.get('idService'),
+            'codeServiceMoe': service.get('codeService'), 'nomServiceMoe': service.get('libelleService')}
+
+
+def previous_detail(state, invoice):
+    previous = state.invoices.get(invoice.previous_id) if invoice.previous_id else None
+    if not previous:
+        return {}
+    return {'idPiecePrecedente': previous.id, 'numeroPiecePrecedente': previous.parsed.number,
+            'cadreFacturationPiecePrecedente': previous.billing_frame}
+
+
 class WorksSearch:
     """Works invoices (works billing frames), optionally since the date of their current status."""
 
@@ -180,7 +199,8 @@ class WorksSearch:
 
     def __init__(self, body):
         self.state_from = moment(body, 'periodeDateHeureEtatCourantDu')
-        self.key = ['works', self.state_from]
+        self.state_to = moment(body, 'periodeDateHeureEtatCourantAu')
+        self.key = ['works', self.state_from, self.state_to]
 
     @staticmethod
     def sort_key(invoice):
@@ -188,7 +208,8 @@ class WorksSearch:
 
     def match(self, invoice):
         return (invoice.billing_frame in codes.WORKS_BILLING_FRAMES
-                and (not self.state_from or invoice.status_at >= self.state_from))
+                and (not self.state_from or invoice.status_at >= self.state_from)
+                and (not self.state_to or invoice.status_at <= self.state_to))
 
 
 def search_works_invoices(state, body):
@@ -197,13 +218,19 @@ def search_works_invoices(state, body):
         raise no_result(20007, 'GFT_MSG_01.075')
     page_ids, page_info = paginate(ids, *page_request(body.get('rechercheFactureTravaux')))
     invoices = [state.invoices[i] for i in page_ids]
-    return dict(OK, parametresRetour=page_info, listeFacturesTravaux=[{
+    # ASSUMED (no Swagger of FacturesTravaux): the fields of a listed piece. numeroDossierFacturation and the MOE's
+    # designation are named as in the Factures Swagger (RechercherDemandePaiement, CadreDeFacturationOutput).
+    return dict(OK, parametresRetour=page_info, listeFacturesTravaux=[compact({
         'idFactureTravaux': inv.id, 'numeroFactureTravaux': inv.parsed.number,
         'cadreFacturation': inv.billing_frame, 'statut': inv.status,
         'idDestinataire': inv.buyer_id, 'designationDestinataire': state.structures[inv.buyer_id]['name'],
         'montantHT': inv.parsed.total_untaxed, 'montantTTC': inv.parsed.total_taxed, 'devise': inv.parsed.currency,
         'dateDepot': iso(inv.deposited_at), 'dateHeureEtatCourant': iso(inv.status_at),
-    } for inv in invoices])
+        'commentaireEtatCourant': inv.comment, 'numeroFluxDepot': inv.flow_number,
+        'numeroDossierFacturation': inv.billing_file,
+        'designationMoe': moe_detail(state, inv).get('designationMoe'),
+        'numeroPiecePrecedente': previous_detail(state, inv).get('numeroPiecePrecedente'),
+    }) for inv in invoices])
 
 
 # (api, operation) -> (HTTP method, handler)

@@ -26,6 +26,9 @@ UBL_INVOICE = '{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice'
 UBL_CREDIT_NOTE = '{urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2}CreditNote'
 CII_INVOICE = f'{{{NS["rsm"]}}}CrossIndustryInvoice'
 CREDIT_NOTE_CODES = {'381', '261', '262', '396', '502', '503'}
+# ASSUMED (no AIFE document found): the project manager (MOE) of a works piece travels as an invoice note (BT-22,
+# subject code AAI) reading ``MOE:<SIRET>[/<service code>]``. Same convention in models/chorus_works.py.
+MOE_NOTE_PREFIX = 'MOE:'
 
 # What each supported syntax carries: 'ubl', 'cii' (XML) or 'facturx' (PDF with embedded CII).
 SYNTAX_KINDS = {
@@ -70,7 +73,9 @@ class ParsedInvoice:
     market: str  # BT-12
     billing_frame: str  # BT-23 as written in the file
     payment_means: str = ''  # BT-81
-    origin_number: str = ''  # BT-25 (the invoice a credit note corrects)
+    origin_number: str = ''  # BT-25 (the invoice a credit note corrects, the previous piece of a works piece)
+    moe_siret: str = ''  # the project manager of a works piece (see MOE_NOTE_PREFIX)
+    moe_service: str = ''
 
 
 def parse_flow(content, filename, syntax):
@@ -209,6 +214,7 @@ def _parse_ubl(root, name):
     is_credit = root.tag == UBL_CREDIT_NOTE or type_code in CREDIT_NOTE_CODES
     buyer_siret, buyer_name = _ubl_party(root, 'AccountingCustomerParty')
     supplier_siret, supplier_name = _ubl_party(root, 'AccountingSupplierParty')
+    moe_siret, moe_service = _moe(note.text for note in root.findall('cbc:Note', NS))
     return ParsedInvoice(
         number=number,
         kind='AVOIR' if is_credit else 'FACTURE',
@@ -227,7 +233,21 @@ def _parse_ubl(root, name):
         billing_frame=_text(root, 'cbc:ProfileID'),
         payment_means=_text(root, 'cac:PaymentMeans/cbc:PaymentMeansCode'),
         origin_number=_text(root, 'cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID'),
+        moe_siret=moe_siret,
+        moe_service=moe_service,
     )
+
+
+def _moe(notes):
+    """``(SIRET, service code)`` of the project manager named in the notes, or empty strings."""
+    for note in notes:
+        text = (note or '').strip()
+        if text.startswith('#AAI#'):
+            text = text[5:]
+        if text.startswith(MOE_NOTE_PREFIX):
+            siret, _sep, service = text[len(MOE_NOTE_PREFIX):].strip().partition('/')
+            return siret.strip(), service.strip()
+    return '', ''
 
 
 def _cii_party(agreement, role):
@@ -257,6 +277,8 @@ def _parse_cii(root, name):
     totals = 'ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:'
     buyer_siret, buyer_name = _cii_party(agreement, 'BuyerTradeParty')
     supplier_siret, supplier_name = _cii_party(agreement, 'SellerTradeParty')
+    moe_siret, moe_service = _moe(note.findtext('ram:Content', '', NS)
+                                  for note in document.findall('ram:IncludedNote', NS))
     return ParsedInvoice(
         number=number,
         kind='AVOIR' if _text(document, 'ram:TypeCode') in CREDIT_NOTE_CODES else 'FACTURE',
@@ -276,4 +298,6 @@ def _parse_cii(root, name):
                                   '/ram:ID'),
         payment_means=_text(settlement, 'ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode'),
         origin_number=_text(settlement, 'ram:InvoiceReferencedDocument/ram:IssuerAssignedID'),
+        moe_siret=moe_siret,
+        moe_service=moe_service,
     )

@@ -7,13 +7,14 @@ from datetime import timedelta
 
 from . import data, rules
 from .parsing import FlowParseError, ParsedInvoice, parse_flow
+from .works import WorksCircuit
 from .records import FLOW_STEPS, NEXT_STATUS, STATUS_CODES, Flow, Invoice, SandboxError, billing_frame_code, now
 
 # Flow numbers stay unique for the life of the process, across resets, as on Chorus Pro.
 _FLOW_SEQUENCE = itertools.count(1)
 
 
-class FlowProcessing:
+class FlowProcessing(WorksCircuit):
     """Flows and invoices of :class:`~.state.SandboxState` (callers hold ``self.lock`` or take it here)."""
 
     # ------------------------------------------------------------------ control
@@ -124,6 +125,10 @@ class FlowProcessing:
                 self._set_status(invoice, status, comment)
                 moved += 1
                 continue
+            handled = self._advance_works_piece(invoice)
+            if handled is not None:  # a works piece on its MOE / MOA way (works.py)
+                moved += handled
+                continue
             following = NEXT_STATUS.get(invoice.status)
             buyer = self.structures[invoice.buyer_id]
             if following == 'MISE_EN_PAIEMENT' and buyer['parametres']['statutMiseEnPaiementNestPasRemonte']:
@@ -138,11 +143,15 @@ class FlowProcessing:
         if not flow.technical_errors:
             known = {(inv.parsed.supplier_siret, inv.parsed.number) for inv in self.invoices.values()
                      if inv.status != 'SUPPRIMEE'}
+            pieces = {(inv.parsed.supplier_siret, inv.parsed.number): inv.billing_frame
+                      for inv in self.invoices.values() if inv.status != 'SUPPRIMEE'}
+            sirets = {record['siret']: record for record in self.structures.values()}
             for parsed in flow.parsed:
                 buyer = self.find_structure(siret=parsed.buyer_siret)
                 service = self._service(buyer, parsed.service_code)
                 case = rules.Case(parsed=parsed, buyer=buyer, service=service, known=known,
-                                  suppliers=self.account_suppliers, commitments=self.commitments)
+                                  suppliers=self.account_suppliers, commitments=self.commitments, pieces=pieces,
+                                  structures=sirets)
                 refusals, later = rules.check_invoice(case, self.rules)
                 for refusal in refusals:
                     flow.dp_errors.append({'identifiantFournisseur': parsed.supplier_siret,
@@ -150,7 +159,10 @@ class FlowProcessing:
                                            'numeroDP': parsed.number, 'libelleErreurDP': refusal})
                 if not refusals:
                     known.add((parsed.supplier_siret, parsed.number))
-                    self._create_invoice(flow, parsed, buyer, service).later_outcome = later
+                    invoice = self._create_invoice(flow, parsed, buyer, service)
+                    invoice.later_outcome = later
+                    pieces[(parsed.supplier_siret, parsed.number)] = invoice.billing_frame
+                    self._file_works_piece(invoice)
         if flow.technical_errors or not flow.invoice_ids:
             state = 'IN_REJETE'
         else:
@@ -221,7 +233,10 @@ class FlowProcessing:
             parsed.commitment = commitment
         service = self._service(buyer, parsed.service_code)
         case = rules.Case(parsed=parsed, buyer=buyer, service=service, known=set(),
-                          suppliers=self.account_suppliers, commitments=self.commitments)
+                          suppliers=self.account_suppliers, commitments=self.commitments,
+                          pieces={(inv.parsed.supplier_siret, inv.parsed.number): inv.billing_frame
+                                  for inv in self.invoices.values()},
+                          structures={record['siret']: record for record in self.structures.values()})
         refusals, later = rules.check_invoice(case, self.rules - {'FACTURE_DEJA_DEPOSEE'})
         if refusals or (later and later[0] == rules.RECYCLE):
             raise SandboxError(20006, (refusals or [later[1]])[0])

@@ -84,3 +84,8 @@ class Invoice:
     history: list = field(default_factory=list)
     later_outcome: tuple = None  # (status, comment) the buyer's side gives it at the next step (rules.py)
     attachments: list = field(default_factory=list)  # ids of files added by factures/completer
+    # works pieces (works.py): project manager, billing file, previous piece, MOE deadline
+    moe_id: int = None
+    billing_file: str = ''
+    previous_id: int = None
+    moe_due: datetime = None

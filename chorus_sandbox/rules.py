@@ -17,7 +17,12 @@ that fails hides the following ones (nothing else can be checked without a known
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+try:  # inside Odoo, the addon's packages
+    from ..chorus_client import codes
+except ImportError:  # `python -m chorus_sandbox` from the repository
+    from chorus_client import codes
 
 FLOW, RECYCLE, REJECT = 'FLOW', 'A_RECYCLER', 'REJETEE'
 MAX_NUMBER_LENGTH = 20
@@ -36,6 +41,8 @@ class Case:
     known: set  # (supplier SIRET, number) already held
     suppliers: set  # SIRETs of the structures the technical account may deposit for
     commitments: dict  # number -> commitment record
+    pieces: dict = field(default_factory=dict)  # (supplier SIRET, number) -> billing frame of the invoices held
+    structures: dict = field(default_factory=dict)  # SIRET -> structure record (the project managers among them)
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,34 @@ def commitment_exists(case):
     return None if commitment and commitment['structure'] == case.buyer['idStructureCPP'] else {}
 
 
+def frame_of(case):
+    from .records import billing_frame_code  # noqa: PLC0415  (records imports parsing, which this module must not)
+    return billing_frame_code(case.parsed.billing_frame)
+
+
+def moe_given(case):
+    frame = frame_of(case)
+    return {'frame': frame.split('_', 1)[0]} if frame in codes.WORKS_MOE_FRAMES and not case.parsed.moe_siret \
+        else None
+
+
+def moe_referenced(case):
+    siret = case.parsed.moe_siret
+    return {'moe': siret} if siret and siret not in case.structures else None
+
+
+def previous_piece_known(case):
+    frame = frame_of(case)
+    expected = codes.WORKS_PREVIOUS_FRAMES.get(frame)
+    if not expected:
+        return None
+    previous = case.parsed.origin_number
+    if case.pieces.get((case.parsed.supplier_siret, previous)) in expected:
+        return None
+    return {'frame': frame.split('_', 1)[0], 'previous': previous or '(non renseignée)',
+            'expected': ', '.join(sorted(code.split('_', 1)[0] for code in expected))}
+
+
 # ---------------------------------------------------------------------- the table
 
 RULES = (
@@ -174,6 +209,17 @@ RULES = (
          "La devise {currency} de la facture {number} n'est pas un code ISO 4217.", currency_valid),
     Rule('MONTANTS_INCOHERENTS', FLOW,
          "Les montants de la facture {number} sont incohérents : {detail}.", amounts_consistent),
+    # Works pieces. ASSUMED wordings (the rules are AIFE's: a statement project goes to the MOE, a closing piece
+    # follows the piece before it; the texts are ours).
+    Rule('MOE_OBLIGATOIRE', FLOW,
+         "Le cadre de facturation {frame} impose d'identifier la maîtrise d'œuvre de la demande de paiement "
+         "{number}.", moe_given),
+    Rule('MOE_NON_REFERENCEE', FLOW,
+         "La maîtrise d'œuvre {moe} de la demande de paiement {number} n'est pas référencée dans notre système.",
+         moe_referenced),
+    Rule('PIECE_PRECEDENTE_INTROUVABLE', FLOW,
+         "La pièce précédente {previous} de la demande de paiement {number} est introuvable : une pièce de cadre "
+         "{frame} suit une pièce de cadre {expected} du même fournisseur.", previous_piece_known),
     Rule('AVOIR_SANS_FACTURE_ORIGINE', REJECT,
          "L'avoir {number} ne référence pas la facture qu'il rectifie (BT-25) : émettez un avoir référençant la "
          "facture d'origine.", credit_note_origin, default=False),

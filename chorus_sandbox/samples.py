@@ -13,8 +13,9 @@ def _optional(template, value):
 
 def ubl_invoice(number, buyer_siret, service_code='', commitment='', market='', billing_frame='A1',
                 supplier_siret=data.SUPPLIER_SIRET, credit_note=False, untaxed='1000.00', taxed='1200.00',
-                issue_date='2026-01-15', payment_means='30', origin='', currency='EUR'):
-    """A UBL 2.1 Invoice (or CreditNote) with the fields Chorus Pro reads."""
+                issue_date='2026-01-15', payment_means='30', origin='', currency='EUR', moe=''):
+    """A UBL 2.1 Invoice (or CreditNote) with the fields Chorus Pro reads (``moe``: the project manager's SIRET of
+    a works piece, ``origin``: BT-25, the corrected invoice or the previous works piece)."""
     root = 'CreditNote' if credit_note else 'Invoice'
     type_code = ('<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>' if credit_note
                  else '<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>')
@@ -27,6 +28,7 @@ def ubl_invoice(number, buyer_siret, service_code='', commitment='', market='', 
   <cbc:ID>{escape(number)}</cbc:ID>
   <cbc:IssueDate>{issue_date}</cbc:IssueDate>
   {type_code}
+  {_optional('<cbc:Note>#AAI#MOE:{}</cbc:Note>', moe)}
   <cbc:DocumentCurrencyCode>{escape(currency)}</cbc:DocumentCurrencyCode>
   {_optional('<cbc:BuyerReference>{}</cbc:BuyerReference>', service_code)}
   {_optional('<cac:OrderReference><cbc:ID>{}</cbc:ID></cac:OrderReference>', commitment)}
@@ -56,7 +58,7 @@ def ubl_invoice(number, buyer_siret, service_code='', commitment='', market='', 
 
 def cii_invoice(number, buyer_siret, service_code='', commitment='', market='', billing_frame='A1',
                 supplier_siret=data.SUPPLIER_SIRET, credit_note=False, untaxed='1000.00', taxed='1200.00',
-                issue_date='20260115', payment_means='30', origin='', currency='EUR'):
+                issue_date='20260115', payment_means='30', origin='', currency='EUR', moe=''):
     """A CII D16B CrossIndustryInvoice (EN 16931 profile) with the fields Chorus Pro reads."""
     return f'''<?xml version="1.0" encoding="UTF-8"?>
 <rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -72,6 +74,8 @@ def cii_invoice(number, buyer_siret, service_code='', commitment='', market='', 
     <ram:ID>{escape(number)}</ram:ID>
     <ram:TypeCode>{381 if credit_note else 380}</ram:TypeCode>
     <ram:IssueDateTime><udt:DateTimeString format="102">{issue_date}</udt:DateTimeString></ram:IssueDateTime>
+    {_optional('<ram:IncludedNote><ram:Content>MOE:{}</ram:Content><ram:SubjectCode>AAI</ram:SubjectCode>'
+               '</ram:IncludedNote>', moe)}
   </rsm:ExchangedDocument>
   <rsm:SupplyChainTradeTransaction>
     <ram:ApplicableHeaderTradeAgreement>

@@ -6,6 +6,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import account_move
+from . import l10n_fr_chorus_contract
+from . import account_move_contract
 from . import account_move_history
 from . import account_move_send
 from . import account_edi_xml_cii_facturx
@@ -22,3 +24,5 @@ from . import account_invoice_report
 from . import res_company_chorus_setup
 from . import l10n_fr_chorus_send_batch
 from . import l10n_fr_chorus_notify
+from . import l10n_fr_chorus_works_check
+from . import l10n_fr_chorus_works_sync

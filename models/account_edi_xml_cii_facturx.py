@@ -7,6 +7,7 @@ from .chorus_xml import (
     item_name_and_description,
     supporting_documents,
 )
+from .chorus_works import MOE_NOTE_SUBJECT, moe_note, previous_piece
 
 
 class AccountEdiXmlCII(models.AbstractModel):
@@ -30,6 +31,10 @@ class AccountEdiXmlCII(models.AbstractModel):
         if not invoice.partner_bank_id.sanitized_acc_number:
             # BT-81 is mandatory for Chorus Pro even without bank account (credit notes): same codes as Odoo's UBL.
             vals["l10n_fr_chorus_payment_means_code"] = "ZZZ" if invoice.move_type == "out_invoice" else "57"
+        # works pieces: the project manager and the previous piece (see chorus_works.py)
+        vals["l10n_fr_chorus_moe_note"] = moe_note(invoice)
+        vals["l10n_fr_chorus_moe_note_subject"] = MOE_NOTE_SUBJECT
+        vals["l10n_fr_chorus_previous_piece"] = previous_piece(invoice).name or ""
         mode = self.env.context.get("l10n_fr_chorus_attachments")
         if mode:
             vals["l10n_fr_chorus_additional_documents"] = supporting_documents(invoice, embed=mode == "embed")

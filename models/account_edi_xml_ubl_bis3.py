@@ -1,5 +1,6 @@
 from odoo import models
 
+from .chorus_works import MOE_NOTE_SUBJECT, moe_note, previous_piece
 from .chorus_xml import billing_frame_code, chorus_rules_apply, supporting_documents
 
 # CustomizationID of a plain EN 16931 invoice: the Peppol one would not match the Chorus Pro ProfileID (BT-23).
@@ -45,6 +46,11 @@ class AccountEdiXmlUBLBIS3(models.AbstractModel):
         if not commitment:
             # An OrderReference without ID is invalid: drop the sales order numbers too.
             document["sales_order_id"] = None
+        # works pieces: the project manager (a note) and the previous piece (BT-25), see chorus_works.py
+        if note := moe_note(invoice):
+            document["note_vals"] = [*document.get("note_vals", []), {"note": f"#{MOE_NOTE_SUBJECT}#{note}"}]
+        if previous := previous_piece(invoice):
+            document["billing_reference_vals"] = {"id": previous.name, "issue_date": previous.invoice_date}
         for role in ("supplier", "customer"):
             partner = vals[role].commercial_partner_id
             party_vals = document[f"accounting_{role}_party_vals"]["party_vals"]

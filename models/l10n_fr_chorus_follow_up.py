@@ -33,6 +33,12 @@ class L10nFrChorusFollowUp(models.AbstractModel):
             "REJETEE": _("The buyer rejected the invoice; Chorus Pro keeps its number. Press « Replace the Rejected "
                          "Invoice »: a credit note (not sent to Chorus Pro) cancels it in the books and a new invoice "
                          "is prepared, ready to send."),
+            "REFUSEE_MOE": _("The project manager (MOE) refused this works piece, which stops its billing circuit. "
+                             "Press « Issue a New Piece »: a credit note (not sent to Chorus Pro) cancels it in the "
+                             "books and a new piece is prepared, ready to correct and send."),
+            "REFUSEE_MOA": _("The buyer (MOA) refused this works piece, which stops its billing circuit. Press "
+                             "« Issue a New Piece »: a credit note (not sent to Chorus Pro) cancels it in the books "
+                             "and a new piece is prepared, ready to correct and send."),
         }
         activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_chorus")
         label = move._l10n_fr_chorus_status_label(status)
@@ -92,7 +98,7 @@ class L10nFrChorusFollowUp(models.AbstractModel):
         new_moves = self.env["account.move"]
         activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_chorus")
         for move in moves:
-            if move.l10n_fr_chorus_status != "REJETEE" or move.payment_state == "reversed":
+            if not move._l10n_fr_chorus_can_replace() or move.payment_state == "reversed":
                 raise UserError(_("%(invoice)s: only an invoice the buyer rejected on Chorus Pro, and not cancelled "
                                   "yet, can be replaced.", invoice=move.name))
             credit_note = move._reverse_moves(default_values_list=[{

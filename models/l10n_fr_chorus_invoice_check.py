@@ -60,7 +60,11 @@ class L10nFrChorusInvoiceCheck(models.AbstractModel):
             return errors
         if not move.l10n_fr_chorus_transfer:
             buyer = move.commercial_partner_id.with_company(move.company_id)
-            if not buyer.l10n_fr_chorus_client:
+            contract = move.l10n_fr_chorus_contract_id
+            if contract and not contract.chorus_transfer:
+                add(_("not concerned: the contract %(contract)s is invoiced outside Chorus Pro (« Transfer via Chorus "
+                      "Pro » unticked on the contract).", contract=contract.display_name))
+            elif not buyer.l10n_fr_chorus_client:
                 add(_("not concerned: the client %(partner)s is not a « Client Chorus Pro ».",
                       partner=buyer.display_name))
             else:
@@ -85,6 +89,8 @@ class L10nFrChorusInvoiceCheck(models.AbstractModel):
             document_errors += self._attachment_errors(attachment)
         for message in document_errors:
             add(message)
+        for message in self.env["l10n_fr_chorus.works.check"]._errors(move):
+            add(message)
         return errors
 
     @api.model
@@ -96,6 +102,10 @@ class L10nFrChorusInvoiceCheck(models.AbstractModel):
             return [_("the buyer rejected it on Chorus Pro, which keeps its number and would refuse it again: press "
                       "« Replace the Rejected Invoice » (a credit note cancels it in the books, a new invoice is "
                       "prepared).")]
+        if move._l10n_fr_chorus_can_replace():
+            return [_("%(status)s: the works circuit stopped for this piece and Chorus Pro keeps its number: press "
+                      "« Issue a New Piece » (a credit note cancels it in the books, a new piece is prepared).",
+                      status=move._l10n_fr_chorus_status_label(move.l10n_fr_chorus_status))]
         if not move._l10n_fr_chorus_can_resend():
             return [_("already sent to Chorus Pro (flow %(flow)s); it can only be sent again after a rejection.",
                       flow=move.l10n_fr_chorus_flow_id.name)]

@@ -136,6 +136,8 @@ class L10nFrChorusSync(models.AbstractModel):
                     complete = False
                 if commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+            works = self.env["l10n_fr_chorus.works.sync"]
+            complete = works._sync(company, client, since, started + timedelta(minutes=1), commit) and complete
             if not complete:
                 return  # the same period is searched again next time: no status is lost
         company.sudo().l10n_fr_chorus_last_sync = started

@@ -24,3 +24,4 @@ from . import test_chorus_complete_recycle
 from . import test_chorus_deposited_file
 from . import test_chorus_history
 from . import test_chorus_badges
+from . import test_chorus_works

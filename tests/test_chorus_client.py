@@ -23,6 +23,7 @@ from ..chorus_client import (
 )
 from ..chorus_client.results import as_list as _as_list
 from ..chorus_sandbox import CLIENT_ID, CLIENT_SECRET, TECHNICAL_LOGIN, TECHNICAL_PASSWORD, SandboxServer
+from ..chorus_sandbox.data import MOE_SIRET
 from ..chorus_sandbox.samples import tar_gz, ubl_invoice
 
 try:
@@ -179,7 +180,7 @@ class TestClientOperations(SandboxTestCase):
         self.assertEqual(sent['periodeDateHeureEtatCourantAu'], f'{date.today():%Y-%m-%d}T23:59:59')
 
     def test_works_invoices(self):
-        self.deposit_and_integrate(ubl_invoice('DM-01', LYCEE_SIRET, billing_frame='A4'),
+        self.deposit_and_integrate(ubl_invoice('DM-01', LYCEE_SIRET, billing_frame='A4', moe=MOE_SIRET),
                                    ubl_invoice('F-02', LYCEE_SIRET))
         works = list(self.client.search_works_invoices())
         self.assertEqual([(w['numeroFactureTravaux'], w['cadreFacturation']) for w in works],

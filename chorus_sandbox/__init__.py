@@ -51,6 +51,13 @@ Control endpoints (no authentication; POST a JSON object of keyword arguments, a
 - ``/_sandbox/credentials`` (set_credentials) ``{"client_id", "client_secret", "login", "password",
   "token_lifetime", "password_expiry_days"}`` (all optional).
 - ``/_sandbox/revoke_tokens`` (revoke_tokens) — every access token becomes invalid.
+- ``/_sandbox/works_decide`` (works_decide) ``{"actor": "MOE", "decision": "validate", "invoice_number": "...",
+  "accepted_amount": 9500}`` or ``{"actor": "MOE", "decision": "refuse", "reason": "Pièce justificative manquante ou
+  illisible", "comment": "..."}`` — the project manager's (MOE) or the buyer's (MOA) decision on a works piece
+  (works.py: a statement project goes DEPOSEE → MISE_A_DISPOSITION_MOE → PRISE_EN_COMPTE_MOE, waits for the MOE,
+  then TRANSMISE_MOA → MISE_A_DISPOSITION_MOA → PRISE_EN_COMPTE_MOA, waits for the MOA, then MANDATEE → … →
+  MISE_EN_PAIEMENT; « Erreur de montant » is not a refusal reason). ``/_sandbox/works_expire`` (works_expire)
+  ``{"invoice_number": "..."}`` — the MOE's 7-day deadline is over: at the next step the piece goes to the MOA.
 - ``/_sandbox/seed_invoices`` (seed_invoices) ``{"count": 2500, "buyer_id": 26000103, "status": "DEPOSEE",
   "prefix": "SEED"}`` — integrated invoices in bulk, in one integrated flow.
 - ``GET /_sandbox/state`` (summary) — credentials' names, subscriptions, faults, call counts, flows, invoices.

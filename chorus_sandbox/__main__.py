@@ -2,6 +2,7 @@
 
     python -m chorus_sandbox --port 8900                     # serve on 127.0.0.1:8900
     python -m chorus_sandbox advance --url http://127.0.0.1:8900 --flows-to-final
+    python -m chorus_sandbox works-decide --actor MOE --decision validate --invoice-number INV/2026/00006
     python -m chorus_sandbox --help
 """
 
@@ -69,6 +70,18 @@ def build_parser():
     sub.add_argument('--steps', type=int, default=0, help='moves of time the flow ignores')
     sub.add_argument('--hours', type=float, default=0, help='hours (wall clock) before the flow moves')
     sub.add_argument('--count', type=int, default=1, help='how many of the next flows (without --flow)')
+    sub = command('works-decide', "the project manager (MOE) or the buyer (MOA) validates or refuses a works piece")
+    sub.add_argument('--actor', required=True, choices=('MOE', 'MOA'))
+    sub.add_argument('--decision', required=True, choices=('validate', 'refuse'))
+    sub.add_argument('--invoice-id', type=int)
+    sub.add_argument('--invoice-number')
+    sub.add_argument('--reason', default='', help="a refusal's reason, e.g. 'Pièce justificative manquante ou "
+                                                  "illisible' (« Erreur de montant » is refused, as on Chorus Pro)")
+    sub.add_argument('--comment', default='')
+    sub.add_argument('--accepted-amount', type=float, help='the untaxed amount the MOE accepts')
+    sub = command('works-expire', "the project manager's deadline of a works piece is over")
+    sub.add_argument('--invoice-id', type=int)
+    sub.add_argument('--invoice-number')
     sub = command('seed-invoices', 'create integrated invoices in bulk')
     sub.add_argument('--count', type=int, required=True)
     sub.add_argument('--buyer-id', type=int)

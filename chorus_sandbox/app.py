@@ -12,7 +12,6 @@ from werkzeug.wrappers import Request, Response
 
 from .data import MAX_REQUEST_BYTES
 from .operations import OPERATIONS
-from .records import SandboxError
 from .state import SandboxError, SandboxState
 
 _logger = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from . import data, rules
 from .parsing import FlowParseError, ParsedInvoice, parse_flow
-from .works import WorksCircuit
 from .records import FLOW_STEPS, NEXT_STATUS, STATUS_CODES, Flow, Invoice, SandboxError, billing_frame_code, now
+from .works import WorksCircuit
 
 # Flow numbers stay unique for the life of the process, across resets, as on Chorus Pro.
 _FLOW_SEQUENCE = itertools.count(1)

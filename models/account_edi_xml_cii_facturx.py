@@ -1,5 +1,6 @@
 from odoo import _, models
 
+from .chorus_works import MOE_NOTE_SUBJECT, moe_note, previous_piece
 from .chorus_xml import (
     EN16931_GUIDELINE,
     billing_frame_code,
@@ -7,7 +8,6 @@ from .chorus_xml import (
     item_name_and_description,
     supporting_documents,
 )
-from .chorus_works import MOE_NOTE_SUBJECT, moe_note, previous_piece
 
 
 class AccountEdiXmlCII(models.AbstractModel):

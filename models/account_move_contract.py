@@ -123,7 +123,7 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.depends("l10n_fr_chorus_contract_id.chorus_transfer")
     def _compute_l10n_fr_chorus_transfer(self):
-        super()._compute_l10n_fr_chorus_transfer()
+        res = super()._compute_l10n_fr_chorus_transfer()
         for move in self:
             if move.l10n_fr_chorus_flow_id:
                 continue
@@ -131,14 +131,16 @@ class AccountMove(models.Model):
                 move.l10n_fr_chorus_transfer = False
             elif move.reversed_entry_id.l10n_fr_chorus_status in WORKS_REFUSED_STATUSES:
                 move.l10n_fr_chorus_transfer = False  # cancels in the books a piece Chorus Pro's circuit refused
+        return res
 
     @api.depends("l10n_fr_chorus_contract_id")
     def _compute_l10n_fr_chorus_service_id(self):
-        super()._compute_l10n_fr_chorus_service_id()
+        res = super()._compute_l10n_fr_chorus_service_id()
         for move in self:
             service = move.l10n_fr_chorus_contract_id.service_id
             if service and not move.l10n_fr_chorus_flow_id:
                 move.l10n_fr_chorus_service_id = service
+        return res
 
     def _l10n_fr_chorus_state_from_facts(self):
         if self.l10n_fr_chorus_transfer and self.l10n_fr_chorus_status in WORKS_REFUSED_STATUSES:

@@ -29,9 +29,9 @@ class L10nFrChorusContract(models.Model):
 
     name = fields.Char(string="Contract Number", required=True, tracking=True,
                        help="The public contract's number (« numéro de marché »), sent on each invoice (BT-12).")
-    title = fields.Char(string="Title", help="What the contract is about (« objet du marché »).")
+    title = fields.Char(help="What the contract is about (« objet du marché »).")
     active = fields.Boolean(default=True, help="Archive a contract that is over.")
-    company_id = fields.Many2one("res.company", string="Company", required=True, default=lambda s: s.env.company,
+    company_id = fields.Many2one("res.company", required=True, default=lambda s: s.env.company,
                                  help="The company holding the contract.")
     partner_id = fields.Many2one(
         "res.partner", string="Public Buyer", required=True, tracking=True, domain="[('is_company', '=', True)]",
@@ -42,14 +42,14 @@ class L10nFrChorusContract(models.Model):
         domain="[('partner_id', '=', partner_id), ('code', '!=', 'FACTURES_PUBLIQUES')]",
         help="The buyer's service that receives the invoices (« service exécutant »).")
     commitment_numbers = fields.Char(
-        string="Commitment Numbers", tracking=True,
+        tracking=True,
         help="The contract's commitment numbers (« engagements juridiques »), separated by commas: new invoices "
         "take the first one; change it on an invoice that falls under another.")
     billing_frame = fields.Selection(
         BILLING_FRAMES, string="Default Billing Frame", default="A1_FACTURE_FOURNISSEUR",
         help="The billing frame new invoices of this contract take (A1 for an ordinary contract; works pieces "
         "take the frame of their kind).")
-    date_start = fields.Date(string="Start Date", help="When the contract was notified.")
+    date_start = fields.Date(string="Notification Date", help="When the contract was notified.")
     date_end = fields.Date(string="End Date", help="When the contract ends.")
     chorus_transfer = fields.Boolean(
         string="Transfer via Chorus Pro", default=True, tracking=True,
@@ -73,7 +73,7 @@ class L10nFrChorusContract(models.Model):
                                help="The invoices and works pieces of this contract.")
     move_count = fields.Integer(string="Invoice Count", compute="_compute_amounts",
                                 help="How many invoices this contract has.")
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    currency_id = fields.Many2one(related="company_id.currency_id")
     amount_invoiced = fields.Monetary(
         string="Invoiced", compute="_compute_amounts",
         help="Confirmed invoices minus credit notes, taxes included.")
@@ -145,10 +145,10 @@ class L10nFrChorusContract(models.Model):
         kind = self.env.context.get("l10n_fr_chorus_piece_kind", "monthly")
         frame = self._piece_frame(kind)
         if not self.is_works or not frame:
+            roles = dict(self._fields["contractor_role"]._description_selection(self.env))
             raise UserError(_("%(contract)s: a %(kind)s is not a piece a %(role)s deposits on a works contract.",
-                              contract=self.display_name, kind=self.env["account.move"]._l10n_fr_chorus_piece_label(kind),
-                              role=dict(self._fields["contractor_role"]._description_selection(self.env)).get(
-                                  self.contractor_role)))
+                              contract=self.display_name, role=roles.get(self.contractor_role),
+                              kind=self.env["account.move"]._l10n_fr_chorus_piece_label(kind)))
         move = self.env["account.move"].with_company(self.company_id).create({
             "move_type": "out_invoice",
             "partner_id": self.partner_id.id,

@@ -25,3 +25,4 @@ from . import test_chorus_deposited_file
 from . import test_chorus_history
 from . import test_chorus_badges
 from . import test_chorus_works
+from . import test_chorus_works_tour

@@ -66,8 +66,10 @@ def require_browser():
         )
 
 
-@tagged("post_install", "-at_install")
-class TestChorusTour(PlaceholderPdfMixin, AccountTestInvoicingHttpCommon):
+class ChorusTourCase(PlaceholderPdfMixin, AccountTestInvoicingHttpCommon):
+    """French Odoo, a company connected to a sandbox of its own, the accountants; screenshots for the README.
+    The tours themselves are in the test classes (this one and test_chorus_works_tour.py)."""
+
     browser_size = "1400x900"
 
     @classmethod
@@ -237,9 +239,10 @@ class TestChorusTour(PlaceholderPdfMixin, AccountTestInvoicingHttpCommon):
         invoice.action_post()
         return invoice
 
-    # ------------------------------------------------------------------------------------------
-    # Tests
-    # ------------------------------------------------------------------------------------------
+
+
+@tagged("post_install", "-at_install")
+class TestChorusTour(ChorusTourCase):
     def test_chorus_pro_journey(self):
         states = self.fr_selection("account.move", "l10n_fr_chorus_state")
 

@@ -116,7 +116,7 @@ class L10nFrChorusFlow(models.Model):
                 "error_message": "\n".join(lines) or False}
         if any(self[name] != value for name, value in vals.items()):  # unchanged: no write, no contention
             self._l10n_fr_chorus_write(vals)
-        current = self.move_ids.filtered(lambda m: m.l10n_fr_chorus_flow_id == self)
+        current = self.env["account.move"].search([("l10n_fr_chorus_flow_id", "=", self.id)])
         follow_up = self.env["l10n_fr_chorus.follow.up"]
         for move in current:
             reasons = report.reasons_for(move.name)

@@ -1,20 +1,24 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 from itertools import islice
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 
 from ..chorus_client import ChorusBusinessError, ChorusError, ChorusInvalidAnswer, ChorusTransientError
 
 _logger = logging.getLogger(__name__)
 
 SYNC_BATCH = 100
+DEFAULT_FLOW_REPORT_DELAY = 30.0  # minutes (system parameter l10n_fr_chorus_pro.flow_report_delay)
 SYNC_LOCK_KEY = 74551  # pg advisory lock namespace of the status sync (with the company id)
 
 
 class L10nFrChorusSync(models.AbstractModel):
-    """Status follow-up: flow reports, then one search of every status change since the last run."""
+    """Status follow-up: one search of every status change since the last run, a flow report only where the search
+    cannot tell."""
 
     _name = "l10n_fr_chorus.sync"
     _description = "Chorus Pro Status Sync"
@@ -111,22 +115,16 @@ class L10nFrChorusSync(models.AbstractModel):
 
     @api.model
     def _sync_company(self, company, commit=False):
+        """One run for one company: unanswered deposits, then one period search of every status change (which also
+        lists the invoices of the flows Chorus Pro has integrated since), then a flow report only for the flows the
+        search could not settle (see ``_settle_flows``)."""
         started = fields.Datetime.now()
         client = company._l10n_fr_chorus_client()
-        Flow = self.env["l10n_fr_chorus.flow"].sudo()
-        for flow in Flow.search([("company_id", "=", company.id), ("is_final", "=", False), ("name", "!=", False)]):
-            try:
-                with self.env.cr.savepoint():
-                    flow._l10n_fr_chorus_update(client)
-            except (ChorusTransientError, ChorusInvalidAnswer, ChorusBusinessError) as exc:
-                _logger.warning("Chorus Pro report of flow %s failed: %s", flow.name, exc.message)
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
         self._resolve_attempts(company, client, commit)
         since = self._since(company, started)
+        complete = True
         if since:
             items = client.find_invoices(changed_from=since, changed_to=started + timedelta(minutes=1))
-            complete = True
             while batch := list(islice(items, SYNC_BATCH)):
                 try:
                     with self.env.cr.savepoint():
@@ -136,13 +134,61 @@ class L10nFrChorusSync(models.AbstractModel):
                     complete = False
                 if commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+                    self.env.invalidate_all()  # memory stays flat whatever the number of pages
             works = self.env["l10n_fr_chorus.works.sync"]
             complete = works._sync(company, client, since, started + timedelta(minutes=1), commit) and complete
-            if not complete:
-                return  # the same period is searched again next time: no status is lost
+        self._settle_flows(company, client, commit)
+        if not complete:
+            return  # the same period is searched again next time: no status is lost
         company.sudo().l10n_fr_chorus_last_sync = started
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _flow_report_delay(self):
+        """Minutes Chorus Pro is given to integrate a flow before its report is asked for (usually minutes)."""
+        try:
+            return float(self.env["ir.config_parameter"].sudo().get_param(
+                "l10n_fr_chorus_pro.flow_report_delay", DEFAULT_FLOW_REPORT_DELAY))
+        except ValueError:
+            return DEFAULT_FLOW_REPORT_DELAY
+
+    @api.model
+    def _settle_flows(self, company, client, commit):
+        """The flows not final yet, after the period search has linked the invoices it lists:
+
+        - every invoice of the flow listed: Chorus Pro integrated the flow — recorded without a call;
+        - some listed, not all: the others were refused — the report says why, at once;
+        - none listed once the flow is older than the report delay: refused, incident or late — the report says.
+        """
+        Flow = self.env["l10n_fr_chorus.flow"].sudo()
+        Move = self.env["account.move"].sudo()
+        due = fields.Datetime.now() - timedelta(minutes=self._flow_report_delay())
+        pending = Flow.search([("company_id", "=", company.id), ("is_final", "=", False), ("name", "!=", False)])
+        for ids in split_every(SYNC_BATCH, pending.ids):
+            flows = Flow.browse(ids)
+            moves = defaultdict(Move.browse)
+            for move in Move.search([("l10n_fr_chorus_flow_id", "in", flows.ids)]):
+                moves[move.l10n_fr_chorus_flow_id.id] |= move
+            to_report = []
+            for flow in flows:
+                current = moves[flow.id]
+                linked = current.filtered("l10n_fr_chorus_invoice_cpp")
+                if current and linked == current:
+                    dates = [d for d in linked.mapped("l10n_fr_chorus_status_date") if d]
+                    flow._l10n_fr_chorus_write({"state": "IN_INTEGRE", "error_message": False,
+                                                "state_date": min(dates) if dates else fields.Datetime.now()})
+                elif linked or (flow.deposit_date or fields.Datetime.now()) <= due:
+                    to_report.append(flow)
+            for flow in to_report:
+                try:
+                    with self.env.cr.savepoint():
+                        flow._l10n_fr_chorus_update(client)
+                except (ChorusTransientError, ChorusInvalidAnswer, ChorusBusinessError) as exc:
+                    _logger.warning("Chorus Pro report of flow %s failed: %s", flow.name, exc.message)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                self.env.invalidate_all()
 
     @api.model
     def _resolve_attempts(self, company, client, commit):
@@ -163,8 +209,12 @@ class L10nFrChorusSync(models.AbstractModel):
         Move = self.env["account.move"].sudo()
         base = [("company_id", "=", company.id), ("l10n_fr_chorus_flow_id", "!=", False),
                 ("l10n_fr_chorus_rejection", "=", False)]
-        unlinked = Move.search([*base, ("l10n_fr_chorus_invoice_cpp", "=", False),
-                                ("l10n_fr_chorus_flow_id.state", "in", ("IN_INTEGRE", "IN_INTEGRE_PARTIEL"))])
+        # invoices Chorus Pro may have integrated since: in an integrated flow, or in a flow not final yet (the
+        # search lists them as soon as their flow is integrated, before any report)
+        unlinked = Move.search([*base, ("l10n_fr_chorus_invoice_cpp", "=", False), "|",
+                                ("l10n_fr_chorus_flow_id.state", "in", ("IN_INTEGRE", "IN_INTEGRE_PARTIEL")),
+                                "&", ("l10n_fr_chorus_flow_id.is_final", "=", False),
+                                ("l10n_fr_chorus_flow_id.name", "!=", False)])
         followed = Move.search_count([*base, ("l10n_fr_chorus_invoice_cpp", "!=", False),
                                       ("l10n_fr_chorus_is_final", "=", False)], limit=1)
         if not unlinked and not followed:

@@ -26,3 +26,4 @@ from . import test_chorus_history
 from . import test_chorus_badges
 from . import test_chorus_works
 from . import test_chorus_works_tour
+from . import test_chorus_sync_flows

@@ -101,6 +101,8 @@ class ChorusInvoiceCase(ChorusSandboxMixin, AccountTestInvoicingCommon):
         cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.retry_backoff", "0.01")
         # a deposit without answer may be searched for at once (tests say when Chorus Pro has integrated it)
         cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.unknown_outcome_delay", "0")
+        # a flow the status search does not show is reported at once (tests that measure the delay set it)
+        cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.flow_report_delay", "0")
         cls.company = cls.company_data["company"]
         cls.env.user.groups_id += cls.env.ref("l10n_fr_chorus_pro.group_l10n_fr_chorus_transfer")
         cls.other_currency = cls.setup_other_currency("USD")

@@ -81,6 +81,7 @@ class ChorusTourCase(PlaceholderPdfMixin, AccountTestInvoicingHttpCommon):
         cls.addClassCleanup(cls.sandbox.stop)
         clear_token_cache()
         cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.retry_backoff", "0.01")
+        cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.flow_report_delay", "0")
 
         # Odoo in French, as the users of this addon see it.
         cls.env["res.lang"]._activate_lang("fr_FR")

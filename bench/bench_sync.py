@@ -43,6 +43,9 @@ def parse_args():
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also measure the Python allocations' peak with tracemalloc (slows the run down)")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database (--commit)")
+    parser.add_argument("--after-send", action="store_true",
+                        help="the first run after a mass send: N single-invoice flows Chorus Pro has integrated, "
+                        "Odoo still at « received » (issue 18)")
     args = parser.parse_args()
     if args.commit is None:
         args.commit = False
@@ -50,8 +53,13 @@ def parse_args():
 
 
 # ---------------------------------------------------------------------------------------------- set-up
-def copy_invoice_rows(env, template, flow, numbers, first_cpp, status_date):
-    """``len(numbers)`` copies of ``template``'s account_move row, linked to ``flow`` and the sandbox's invoices."""
+def copy_invoice_rows(env, template, flow, numbers, first_cpp, status_date, flow_ids=None):
+    """``len(numbers)`` copies of ``template``'s account_move row, linked to ``flow`` and the sandbox's invoices.
+
+    ``flow_ids`` (one per number): the first run after a mass send — each copy in its own flow, not integrated yet
+    as far as Odoo knows (no Chorus Pro id, no status, no history line)."""
+    if flow_ids is not None:
+        return copy_deposited_rows(env, template, numbers, flow_ids)
     cr = env.cr
     cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'account_move' "
                "AND table_schema = current_schema() AND column_name != 'id' ORDER BY ordinal_position")
@@ -89,6 +97,52 @@ def copy_invoice_rows(env, template, flow, numbers, first_cpp, status_date):
     )
     env.invalidate_all()
     return ids
+
+
+def copy_deposited_rows(env, template, numbers, flow_ids):
+    cr = env.cr
+    cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'account_move' "
+               "AND table_schema = current_schema() AND column_name != 'id' ORDER BY ordinal_position")
+    columns = [row[0] for row in cr.fetchall()]
+    overrides = {
+        "name": "n.number", "payment_reference": "n.number", "sequence_number": "n.idx",
+        "access_token": "NULL", "inalterable_hash": "NULL", "secure_sequence_number": "NULL",
+        "message_main_attachment_id": "NULL",
+        "l10n_fr_chorus_transfer": "TRUE", "l10n_fr_chorus_flow_id": "n.flow_id",
+        "l10n_fr_chorus_invoice_cpp": "NULL", "l10n_fr_chorus_status": "NULL",
+        "l10n_fr_chorus_status_date": "NULL", "l10n_fr_chorus_status_comment": "NULL",
+        "l10n_fr_chorus_error": "NULL", "l10n_fr_chorus_error_retryable": "FALSE",
+        "l10n_fr_chorus_unknown_outcome": "FALSE", "l10n_fr_chorus_rejection": "NULL",
+        "l10n_fr_chorus_state": "'deposited'", "l10n_fr_chorus_summary": "'in_progress'",
+        "l10n_fr_chorus_is_final": "FALSE",
+        "create_date": "now() at time zone 'UTC'", "write_date": "now() at time zone 'UTC'",
+    }
+    select = ", ".join(overrides.get(column, f'm."{column}"') for column in columns)
+    names = ", ".join(f'"{column}"' for column in columns)
+    cr.execute(
+        f"INSERT INTO account_move ({names}) SELECT {select} FROM account_move m, "
+        "unnest(%(numbers)s::varchar[], %(flows)s::int[]) WITH ORDINALITY AS n(number, flow_id, idx) "
+        "WHERE m.id = %(template)s RETURNING id, l10n_fr_chorus_flow_id",
+        {"numbers": numbers, "flows": flow_ids, "template": template.id},
+    )
+    rows = cr.fetchall()
+    ids = [row[0] for row in rows]
+    copy_journal_items(cr, template, ids)
+    cr.execute("INSERT INTO l10n_fr_chorus_flow_move_rel (flow_id, move_id) SELECT unnest(%s::int[]), "
+               "unnest(%s::int[])", [[row[1] for row in rows], ids])
+    env.invalidate_all()
+    return ids
+
+
+def create_pending_flows(env, company, flow_numbers, deposit_date):
+    """One flow row per number, « received » (IN_RECU) as the deposit answer left it."""
+    cr = env.cr
+    cr.execute(
+        "INSERT INTO l10n_fr_chorus_flow (name, company_id, state, deposit_date, syntax, is_final, create_uid, "
+        "create_date, write_uid, write_date) SELECT n, %s, 'IN_RECU', %s, 'IN_DP_E1_UBL_INVOICE', FALSE, 1, "
+        "now() at time zone 'UTC', 1, now() at time zone 'UTC' FROM unnest(%s::varchar[]) AS n RETURNING id",
+        [company.id, deposit_date, flow_numbers])
+    return [row[0] for row in cr.fetchall()]
 
 
 def copy_journal_items(cr, template, move_ids):
@@ -134,25 +188,37 @@ def measure(args, params):
             common.connect_company(env, company, sandbox)
             buyer = common.public_buyer(env, company)
             started = time.perf_counter()
-            seeded = sandbox.state.seed_invoices(count, buyer_id=sandbox_mod.data.LYCEE_ID, prefix="BENCH")
+            after_send = params.get("after_send")
+            # before the seed: the last sync, and the deposits of a mass send (a few minutes ago, within the
+            # expected integration time)
+            last_sync = utc_naive(datetime.now(timezone.utc)) - timedelta(seconds=1)
+            time.sleep(1.1)
+            seeded = sandbox.state.seed_invoices(count, buyer_id=sandbox_mod.data.LYCEE_ID, prefix="BENCH",
+                                                 flow_each=bool(after_send))
             flow_number = seeded["flow"]
-            seeded_flow = sandbox.state.flows[flow_number]
-            numbers = [sandbox.state.invoices[i].parsed.number for i in seeded_flow.invoice_ids]
+            seeded_flows = [sandbox.state.flows[n] for n in seeded.get("flows", [flow_number])]
+            seeded_ids = [i for f in seeded_flows for i in f.invoice_ids]
+            numbers = [sandbox.state.invoices[i].parsed.number for i in seeded_ids]
             status_date = utc_naive(sandbox.state.invoices[seeded["first_id"]].status_at)
             template = common.create_invoices(env, company, buyer, 1)
             template.l10n_fr_chorus_transfer = False  # the model row only; not followed
-            flow = env["l10n_fr_chorus.flow"]._l10n_fr_chorus_create({  # flows are the addon's to write
-                "name": flow_number, "company_id": company.id, "state": "IN_INTEGRE",
-                "deposit_date": status_date, "syntax": "IN_DP_E1_UBL_INVOICE",
-            })
-            ids = copy_invoice_rows(env, template, flow, numbers, seeded["first_id"], status_date)
-            # The last sync was before the changes; then every invoice changes status on Chorus Pro.
-            last_sync = utc_naive(datetime.now(timezone.utc)) - timedelta(seconds=1)
+            if after_send:
+                flow_ids = create_pending_flows(env, company, [f.number for f in seeded_flows],
+                                                last_sync - timedelta(minutes=5))
+                ids = copy_invoice_rows(env, template, None, numbers, None, None, flow_ids=flow_ids)
+            else:
+                flow = env["l10n_fr_chorus.flow"]._l10n_fr_chorus_create({  # flows are the addon's to write
+                    "name": flow_number, "company_id": company.id, "state": "IN_INTEGRE",
+                    "deposit_date": status_date, "syntax": "IN_DP_E1_UBL_INVOICE",
+                })
+                ids = copy_invoice_rows(env, template, flow, numbers, seeded["first_id"], status_date)
             company.l10n_fr_chorus_last_sync = last_sync
-            time.sleep(1.1)
-            sandbox.state.advance()
-            for cpp in seeded_flow.invoice_ids[::SUSPEND_EVERY]:
-                sandbox.state.set_invoice_status("SUSPENDUE", invoice_id=cpp, comment="Bon de livraison manquant")
+            if not after_send:
+                # The last sync was before the changes; then every invoice changes status on Chorus Pro.
+                time.sleep(1.1)
+                sandbox.state.advance()
+                for cpp in seeded_ids[::SUSPEND_EVERY]:
+                    sandbox.state.set_invoice_status("SUSPENDUE", invoice_id=cpp, comment="Bon de livraison manquant")
             setup_seconds = time.perf_counter() - started
             if params["commit"]:
                 cr.commit()
@@ -173,6 +239,15 @@ def measure(args, params):
                 elapsed = time.perf_counter() - started
             queries = cr.sql_log_count - queries
             calls = common.call_counts(sandbox, before)
+            # the limit: the same period search alone, page after page, with nothing applied (same run)
+            bare = company.with_env(api.Environment(cr, SUPERUSER_ID, {}))._l10n_fr_chorus_client()
+            started = time.perf_counter()
+            listed = sum(1 for _item in bare.find_invoices(changed_from=last_sync - timedelta(minutes=10),
+                                                           changed_to=datetime.now() + timedelta(minutes=1)))
+            bare_seconds = time.perf_counter() - started
+            cr.execute("SELECT state, count(*) FROM l10n_fr_chorus_flow WHERE id IN (SELECT l10n_fr_chorus_flow_id "
+                       "FROM account_move WHERE id = ANY(%s)) GROUP BY 1", [ids])
+            flow_states = dict(cr.fetchall())
             cr.execute("SELECT l10n_fr_chorus_status, count(*) FROM account_move WHERE id = ANY(%s) GROUP BY 1",
                        [ids])
             statuses = dict(cr.fetchall())
@@ -191,6 +266,7 @@ def measure(args, params):
         "count": count, "seconds": elapsed, "setup_seconds": setup_seconds, "calls": calls, "queries": queries,
         "statuses": statuses, "history": history, "activities": activities, "last_sync_moved": last_sync_moved,
         "memory": memory.figures(), "commit": params["commit"], "code": common.addon_source(),
+        "after_send": bool(after_send), "bare_seconds": bare_seconds, "listed": listed, "flow_states": flow_states,
     }
 
 
@@ -200,13 +276,20 @@ def print_result(result):
     pages = math.ceil(count / PAGE)
     memory = result["memory"]
     mode = "commit per page, throwaway copy" if result["commit"] else "commit=False, rolled back"
-    print(f"\n== Status sync: {count} invoices changed on Chorus Pro since the last sync ({mode})")
+    if result["after_send"]:
+        print(f"\n== Status sync, first run after a mass send: {count} single-invoice flows integrated on Chorus Pro, "
+              f"not yet known to Odoo ({mode})")
+    else:
+        print(f"\n== Status sync: {count} invoices changed on Chorus Pro since the last sync ({mode})")
     print(f"   code: {result['code']}")
     print(f"   time: {seconds:.2f} s ({seconds / count * 1000:.1f} ms/invoice); SQL queries: {result['queries']} "
           f"({result['queries'] / count:.1f}/invoice)")
     print(f"   HTTP calls: {api_calls} API calls + {calls.get('token', 0)} token: {dict(sorted(calls.items()))}")
     print(f"   calls per 100 changed invoices: {api_calls / count * 100:.2f} (goal ≤ 1 + constant: "
           f"{api_calls} calls = {pages} pages of {PAGE} + {api_calls - pages})")
+    print(f"   limit: the same search alone, {pages} pages, {result['listed']} invoices listed, nothing applied: "
+          f"{result['bare_seconds']:.2f} s — the sync takes ×{seconds / max(result['bare_seconds'], 1e-6):.1f}; "
+          f"flows after the run: {result['flow_states']}")
     trace = memory["tracemalloc_peak_mb"]
     print(f"   memory: peak RSS {memory['rss_peak_mb']:.0f} MB, +{memory['rss_growth_mb']:.1f} MB during the run"
           + (f"; Python allocations peak (tracemalloc) {trace:.1f} MB" if trace is not None else ""))
@@ -236,7 +319,8 @@ def main():
             if args.commit:
                 print(f"copying {args.db} to the throwaway database {db}…", flush=True)
                 common.copy_database(args, args.db, db)
-            params = {"count": count, "db": db, "commit": args.commit, "tracemalloc": args.tracemalloc}
+            params = {"count": count, "db": db, "commit": args.commit, "tracemalloc": args.tracemalloc,
+                      "after_send": args.after_send}
             summaries.append(print_result(common.run_child(__file__, args, params)))
     finally:
         if args.commit and not args.keep:

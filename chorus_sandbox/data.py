@@ -22,7 +22,7 @@ LYCEE_ID = 26000103
 MINISTRY_ID = 26000104
 SYNDICATE_ID = 26000105
 MOE_ID = 25000201  # a private architects' firm, project manager (maîtrise d'œuvre) of works contracts
-MOE_SIRET = '51234567800029'
+MOE_SIRET = '51234567900017'
 MOE_NAME = 'Atelier Duval Architectes'
 MOE_DEADLINE_DAYS = 7  # the MOE has 7 days to process a monthly statement project (AIFE, « bonnes pratiques »)
 

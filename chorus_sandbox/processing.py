@@ -52,16 +52,22 @@ class FlowProcessing(WorksCircuit):
         flow.held_steps = delay['steps']
         flow.held_until = now() + timedelta(hours=delay['hours']) if delay['hours'] else None
 
-    def seed_invoices(self, count, buyer_id=data.LYCEE_ID, status='DEPOSEE', prefix='SEED'):
-        """Create ``count`` integrated invoices in one integrated flow, fast (benchmarks)."""
+    def seed_invoices(self, count, buyer_id=data.LYCEE_ID, status='DEPOSEE', prefix='SEED', flow_each=False):
+        """Create ``count`` integrated invoices in one integrated flow, fast (benchmarks); ``flow_each``: one
+        integrated flow per invoice, as after a mass send of single deposits (the answer lists them, in order)."""
         if status not in STATUS_CODES:
             raise ValueError(f'unknown invoice status {status!r}')
         with self.lock:
             buyer = self.structures[int(buyer_id)]
             flow = self._new_flow('seed.tar.gz', 'IN_DP_E1_UBL_INVOICE')
             flow.state = 'IN_INTEGRE'
+            flows = [flow]
             start = now()
             for index in range(1, int(count) + 1):
+                if flow_each and index > 1:
+                    flow = self._new_flow(f'seed-{index}.xml', 'IN_DP_E1_UBL_INVOICE')
+                    flow.state = 'IN_INTEGRE'
+                    flows.append(flow)
                 parsed = ParsedInvoice(
                     number=f'{prefix}-{flow.number[-8:]}-{index:06d}', kind='FACTURE', issue_date=start.date(),
                     currency='EUR', total_untaxed=100.0 + index, total_taxed=120.0 + index * 1.2,
@@ -71,8 +77,10 @@ class FlowProcessing(WorksCircuit):
                 invoice = self._create_invoice(flow, parsed, buyer, None)
                 if status != 'DEPOSEE':
                     self._set_status(invoice, status, '')
-        return {'flow': flow.number, 'first_id': flow.invoice_ids[0] if flow.invoice_ids else None,
-                'last_id': flow.invoice_ids[-1] if flow.invoice_ids else None}
+        first, last = flows[0], flows[-1]
+        return {'flow': first.number, 'first_id': first.invoice_ids[0] if first.invoice_ids else None,
+                'last_id': last.invoice_ids[-1] if last.invoice_ids else None,
+                **({'flows': [f.number for f in flows]} if flow_each else {})}
 
     # ------------------------------------------------------------------ deposits and time
 

@@ -42,7 +42,16 @@ CASES = {
                                    'ne référence pas la facture qu'),
     'EJ_INCONNU': (lambda n: ubl_invoice(n, MINISTRY, service_code='DAF_MARCHES', commitment='EJ-NOPE'),
                    "Le numéro d'engagement juridique EJ-NOPE n'existe pas"),
+    'MOE_OBLIGATOIRE': (lambda n: ubl_invoice(n, LYCEE, billing_frame='A4'),
+                        "Le cadre de facturation A4 impose d'identifier la maîtrise d'œuvre"),
+    'MOE_NON_REFERENCEE': (lambda n: ubl_invoice(n, LYCEE, billing_frame='A4', moe='12345678200010'),
+                           "La maîtrise d'œuvre 12345678200010 de la demande de paiement"),
+    'PIECE_PRECEDENTE_INTROUVABLE': (lambda n: ubl_invoice(n, LYCEE, billing_frame='A8', origin='DM-NOPE'),
+                                     'La pièce précédente DM-NOPE de la demande de paiement'),
 }
+# The status a works piece takes at the first step (it goes to the MOE, or to the MOA for a closing piece).
+FIRST_STEP = {'MOE_OBLIGATOIRE': 'MISE_A_DISPOSITION_MOE', 'MOE_NON_REFERENCEE': 'MISE_A_DISPOSITION_MOE',
+              'PIECE_PRECEDENTE_INTROUVABLE': 'TRANSMISE_MOA'}
 
 
 class TestBusinessRules(SandboxTestCase):
@@ -99,7 +108,7 @@ class TestBusinessRules(SandboxTestCase):
                 self.assertEqual(self.client.get_flow_report(number)['etatCourantDepotFlux'], 'IN_INTEGRE')
                 self.state.advance()
                 [invoice] = self.client.search_supplier_invoices(numero_flux_depot=number)
-                self.assertEqual(invoice['statut'], 'MISE_A_DISPOSITION')
+                self.assertEqual(invoice['statut'], FIRST_STEP.get(rule.id, 'MISE_A_DISPOSITION'))
 
     def test_partly_integrated_flow_lists_each_refusal(self):
         flow = tar_gz({'a.xml': ubl_invoice('P-1', LYCEE), 'b.xml': ubl_invoice('P-2', LYCEE, payment_means=''),

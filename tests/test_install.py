@@ -36,6 +36,22 @@ class TestDemoData(TransactionCase):
         self.assertTrue(siret.is_valid(company.siret), company.siret)
         self.assertTrue(company.chart_template, "the demo company has a chart of accounts")
 
+    def test_demo_has_a_works_contract_and_a_contract_outside_chorus_pro(self):
+        works = self.env.ref(f"{MODULE}.contract_gymnase")
+        self.assertTrue(works.is_works)
+        self.assertEqual(works.moe_id.siret, "51234567900017", "the sandbox's project manager")
+        first = self.env.ref(f"{MODULE}.invoice_gymnase_situation_1")
+        second = self.env.ref(f"{MODULE}.invoice_gymnase_situation_2")
+        self.assertEqual((first.state, first.l10n_fr_chorus_state), ("posted", "to_send"))
+        self.assertEqual(second.state, "draft")
+        for piece in first | second:
+            self.assertEqual((piece.l10n_fr_chorus_works_piece, piece.l10n_fr_chorus_moe_id),
+                             ("monthly", works.moe_id))
+        self.assertEqual(self.env["l10n_fr_chorus.works.check"]._errors(first), [],
+                         "the works rules hold (the buyer is checked on Chorus Pro once `make run` is up)")
+        outside = self.env.ref(f"{MODULE}.invoice_entretien_hopital")
+        self.assertEqual((outside.state, outside.l10n_fr_chorus_state), ("posted", "not_concerned"))
+
     def test_demo_has_public_clients_with_valid_sirets(self):
         clients = self.env["res.partner"].browse(
             self.env["ir.model.data"]

@@ -333,8 +333,10 @@ class AccountMove(models.Model):
         return wizard._action_open()
 
     def _l10n_fr_chorus_write(self, vals):
-        """Write what Chorus Pro said: not a user's change, so no error reset and no journal-line sync."""
-        return as_addon(self.with_context(skip_invoice_sync=True, skip_is_manually_modified=True)).write(vals)
+        """Write what Chorus Pro said: not a user's change, so no error reset, no journal-line sync and no balance
+        check (no journal item changes)."""
+        return as_addon(self.with_context(skip_invoice_sync=True, skip_is_manually_modified=True,
+                                          check_move_validity=False)).write(vals)
 
     def _l10n_fr_chorus_set_error(self, message, retryable=False):
         self._l10n_fr_chorus_write({"l10n_fr_chorus_error": message, "l10n_fr_chorus_error_retryable": retryable})
@@ -355,28 +357,33 @@ class AccountMove(models.Model):
         """« Mettre à jour le statut »: flow reports, then the full dated history of each invoice."""
         return self.env["l10n_fr_chorus.sync"]._refresh(self)
 
-    def _l10n_fr_chorus_apply_status(self, state, observed=False):
+    def _l10n_fr_chorus_apply_status(self, state, observed=False, vals=None):
         """Record a status read from Chorus Pro (an ``InvoiceState``, or a bare status code): history, chatter
         (tracking), follow-up activities. ``observed``: only the current status was seen, not the ones before it
         (the history is completed when someone looks, see account_move_history.py).
 
-        Returns True when the current status changed. An older status only completes the history.
+        Returns True when the current status changed. An older status only completes the history. ``vals``: other
+        facts written with the status (one write).
         """
         self.ensure_one()
         if isinstance(state, str):
             state = InvoiceState(state)
         status, comment = state.status, state.comment or False
-        if not status or status not in dict(INVOICE_STATUSES):
-            return False
         moment = state.date or fields.Datetime.now()
-        self._l10n_fr_chorus_add_history(status, moment, comment)
-        current = self.l10n_fr_chorus_status_date
-        if self.l10n_fr_chorus_status and current and moment < current:
-            return False
-        if status == self.l10n_fr_chorus_status and comment == (self.l10n_fr_chorus_status_comment or False):
+        unchanged = (not status or status not in dict(INVOICE_STATUSES)
+                     or (self.l10n_fr_chorus_status and self.l10n_fr_chorus_status_date
+                         and moment < self.l10n_fr_chorus_status_date)
+                     or (status == self.l10n_fr_chorus_status
+                         and comment == (self.l10n_fr_chorus_status_comment or False)))
+        if status in dict(INVOICE_STATUSES):
+            self._l10n_fr_chorus_add_history(status, moment, comment)
+        if unchanged:
+            if vals:
+                self._l10n_fr_chorus_write(vals)
             return False
         changed = status != self.l10n_fr_chorus_status
         self._l10n_fr_chorus_write({
+            **(vals or {}),
             "l10n_fr_chorus_status": status,
             "l10n_fr_chorus_status_date": moment,
             "l10n_fr_chorus_status_comment": comment,

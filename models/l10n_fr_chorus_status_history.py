@@ -29,7 +29,10 @@ class L10nFrChorusStatusHistory(models.Model):
     def _record(self, move, status, moment, comment):
         """One line per status and date, even when a sync and a manual refresh write it at once (insert or
         ignore under the unique constraint)."""
-        self.env.flush_all()
+        # what the row refers to must be in the database (a flow just created); nothing else is flushed, so that
+        # the statuses of a page are written together
+        self.env["l10n_fr_chorus.flow"].flush_model()
+        move.flush_recordset(["company_id", "l10n_fr_chorus_flow_id"])
         self.env.cr.execute("""
             INSERT INTO l10n_fr_chorus_status_history
                    (move_id, company_id, status, date, comment, flow_id, create_uid, create_date, write_uid, write_date)

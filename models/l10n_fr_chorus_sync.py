@@ -170,16 +170,20 @@ class L10nFrChorusSync(models.AbstractModel):
             moves = defaultdict(Move.browse)
             for move in Move.search([("l10n_fr_chorus_flow_id", "in", flows.ids)]):
                 moves[move.l10n_fr_chorus_flow_id.id] |= move
-            to_report = []
+            to_report, integrated = [], defaultdict(Flow.browse)
             for flow in flows:
                 current = moves[flow.id]
                 linked = current.filtered("l10n_fr_chorus_invoice_cpp")
                 if current and linked == current:
                     dates = [d for d in linked.mapped("l10n_fr_chorus_status_date") if d]
-                    flow._l10n_fr_chorus_write({"state": "IN_INTEGRE", "error_message": False,
-                                                "state_date": min(dates) if dates else fields.Datetime.now()})
+                    integrated[min(dates) if dates else fields.Datetime.now()] |= flow
                 elif linked or (flow.deposit_date or fields.Datetime.now()) <= due:
                     to_report.append(flow)
+            # one write per integration date, without a chatter line per flow (each invoice's chatter tells its
+            # status; the flow shows its state and date): a mass send's flows are settled in a few queries
+            for state_date, settled in integrated.items():
+                settled.with_context(mail_notrack=True)._l10n_fr_chorus_write({
+                    "state": "IN_INTEGRE", "error_message": False, "state_date": state_date})
             for flow in to_report:
                 try:
                     with self.env.cr.savepoint():
@@ -241,11 +245,14 @@ class L10nFrChorusSync(models.AbstractModel):
                 unlinked[(move.l10n_fr_chorus_flow_id.name, move.name)] = move
         for invoice in batch:
             move = linked.get(invoice.cpp_id)
+            vals = {}
             if move is None:
                 move = unlinked.get((invoice.flow_number, invoice.number))
                 if move is None:
                     continue
-                move._l10n_fr_chorus_write({"l10n_fr_chorus_invoice_cpp": invoice.cpp_id})
+                vals = {"l10n_fr_chorus_invoice_cpp": invoice.cpp_id}  # written with the status: one write
             if move.l10n_fr_chorus_is_final:
+                if vals:
+                    move._l10n_fr_chorus_write(vals)
                 continue
-            move._l10n_fr_chorus_apply_status(invoice.state, observed=True)
+            move._l10n_fr_chorus_apply_status(invoice.state, observed=True, vals=vals)

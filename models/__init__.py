@@ -6,6 +6,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import account_move
+from . import account_move_status
 from . import l10n_fr_chorus_contract
 from . import account_move_contract
 from . import account_move_history

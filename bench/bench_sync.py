@@ -293,6 +293,8 @@ def print_result(result):
     trace = memory["tracemalloc_peak_mb"]
     print(f"   memory: peak RSS {memory['rss_peak_mb']:.0f} MB, +{memory['rss_growth_mb']:.1f} MB during the run"
           + (f"; Python allocations peak (tracemalloc) {trace:.1f} MB" if trace is not None else ""))
+    if memory.get("tracemalloc_top"):
+        print(f"   left allocated at the end of the run: {'; '.join(memory['tracemalloc_top'])}")
     print(f"   outcome: statuses {result['statuses']}, {result['history']} history lines, {result['activities']} "
           f"activities, last sync moved on: {result['last_sync_moved']}; set-up {result['setup_seconds']:.1f} s, "
           "not measured")

@@ -375,6 +375,10 @@ class MemoryWatch:
         self.peak_rss = max(self.peak_rss, rss_bytes())
         if self.trace:
             self.trace_peak = tracemalloc.get_traced_memory()[1]
+            # what the run left allocated, by line (where the growth is, when it is not flat)
+            stats = tracemalloc.take_snapshot().statistics("lineno")[:8]
+            self.trace_top = [f"{stat.size / 2**20:.1f} MB {stat.traceback[0].filename.split('/')[-1]}:"
+                              f"{stat.traceback[0].lineno}" for stat in stats]
             tracemalloc.stop()
 
     def figures(self):
@@ -383,6 +387,7 @@ class MemoryWatch:
             "rss_peak_mb": self.peak_rss / 2**20,
             "rss_growth_mb": (self.peak_rss - self.start_rss) / 2**20,
             "tracemalloc_peak_mb": None if self.trace_peak is None else self.trace_peak / 2**20,
+            "tracemalloc_top": getattr(self, "trace_top", None),
             "children_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         }
 

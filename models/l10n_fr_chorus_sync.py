@@ -214,17 +214,20 @@ class L10nFrChorusSync(models.AbstractModel):
         base = [("company_id", "=", company.id), ("l10n_fr_chorus_flow_id", "!=", False),
                 ("l10n_fr_chorus_rejection", "=", False)]
         # invoices Chorus Pro may have integrated since: in an integrated flow, or in a flow not final yet (the
-        # search lists them as soon as their flow is integrated, before any report)
-        unlinked = Move.search([*base, ("l10n_fr_chorus_invoice_cpp", "=", False), "|",
-                                ("l10n_fr_chorus_flow_id.state", "in", ("IN_INTEGRE", "IN_INTEGRE_PARTIEL")),
-                                "&", ("l10n_fr_chorus_flow_id.is_final", "=", False),
-                                ("l10n_fr_chorus_flow_id.name", "!=", False)])
+        # search lists them as soon as their flow is integrated, before any report); the oldest deposit of them,
+        # read in one aggregate (a mass send's thousands of invoices are not loaded)
+        Flow = self.env["l10n_fr_chorus.flow"].sudo()
+        [(unlinked, oldest)] = Flow._read_group([
+            ("company_id", "=", company.id),
+            "|", ("state", "in", ("IN_INTEGRE", "IN_INTEGRE_PARTIEL")), "&", ("is_final", "=", False),
+            ("name", "!=", False),
+            ("move_ids", "any", [("l10n_fr_chorus_invoice_cpp", "=", False), ("l10n_fr_chorus_rejection", "=", False)]),
+        ], [], ["__count", "deposit_date:min"])
         followed = Move.search_count([*base, ("l10n_fr_chorus_invoice_cpp", "!=", False),
                                       ("l10n_fr_chorus_is_final", "=", False)], limit=1)
         if not unlinked and not followed:
             return None
-        dates = [d for d in [company.l10n_fr_chorus_last_sync, *unlinked.l10n_fr_chorus_flow_id.mapped("deposit_date")]
-                 if d]
+        dates = [d for d in [company.l10n_fr_chorus_last_sync, oldest] if d]
         return (min(dates) if dates else started - timedelta(days=365)) - timedelta(minutes=10)
 
     @api.model

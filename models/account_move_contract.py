@@ -95,17 +95,18 @@ class AccountMove(models.Model):
                 move.l10n_fr_chorus_moe_id = move.l10n_fr_chorus_moe_id
                 move.l10n_fr_chorus_moe_service_code = move.l10n_fr_chorus_moe_service_code
 
-    @api.depends("l10n_fr_chorus_billing_frame")
+    @api.depends("l10n_fr_chorus_billing_frame", "move_type")
     def _compute_l10n_fr_chorus_works_piece(self):
-        for move in self:
-            move.l10n_fr_chorus_works_piece = FRAME_KIND.get(move.l10n_fr_chorus_billing_frame, False)
+        for move in self:  # a credit note (the one that cancels a refused piece) is no works piece
+            move.l10n_fr_chorus_works_piece = move.move_type == "out_invoice" and FRAME_KIND.get(
+                move.l10n_fr_chorus_billing_frame, False)
 
-    @api.depends("l10n_fr_chorus_status", "l10n_fr_chorus_billing_frame")
+    @api.depends("l10n_fr_chorus_status", "l10n_fr_chorus_billing_frame", "move_type")
     def _compute_l10n_fr_chorus_works_stage(self):
         for move in self:
             status = move.l10n_fr_chorus_status
             stage = False
-            if move.l10n_fr_chorus_billing_frame in WORKS_BILLING_FRAMES and status:
+            if move.l10n_fr_chorus_billing_frame in WORKS_BILLING_FRAMES and status and move.move_type == "out_invoice":
                 if status in WORKS_REFUSED_STATUSES or status == "REJETEE":
                     stage = "refused"
                 elif status == "MISE_EN_PAIEMENT":

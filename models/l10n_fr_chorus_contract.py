@@ -149,12 +149,17 @@ class L10nFrChorusContract(models.Model):
             raise UserError(_("%(contract)s: a %(kind)s is not a piece a %(role)s deposits on a works contract.",
                               contract=self.display_name, role=roles.get(self.contractor_role),
                               kind=self.env["account.move"]._l10n_fr_chorus_piece_label(kind)))
+        previous = self._previous_piece(frame)
+        if WORKS_PREVIOUS_FRAMES.get(frame) and not previous.l10n_fr_chorus_invoice_cpp:
+            raise UserError(_("%(contract)s: a %(kind)s follows the final statement project of the contract, on Chorus "
+                              "Pro: issue and send the final statement project first.", contract=self.display_name,
+                              kind=self.env["account.move"]._l10n_fr_chorus_piece_label(kind)))
         move = self.env["account.move"].with_company(self.company_id).create({
             "move_type": "out_invoice",
             "partner_id": self.partner_id.id,
             "l10n_fr_chorus_contract_id": self.id,
             "l10n_fr_chorus_billing_frame": frame,
-            "l10n_fr_chorus_previous_piece_id": self._previous_piece(frame).id,
+            "l10n_fr_chorus_previous_piece_id": previous.id,
         })
         return {"type": "ir.actions.act_window", "res_model": "account.move", "view_mode": "form",
                 "res_id": move.id, "name": move.display_name}

@@ -51,7 +51,7 @@ class L10nFrChorusFlow(models.Model):
     @api.depends("name", "state")
     def _compute_display_name(self):
         for flow in self:
-            flow.display_name = flow.name or _("Deposit without answer (%(date)s)",
+            flow.display_name = flow.name or _("Deposit of %(date)s",
                                                date=format_datetime(self.env, flow.deposit_date, dt_format="short"))
 
     # ------------------------------------------------------------------------------------------

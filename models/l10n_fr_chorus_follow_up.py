@@ -13,7 +13,12 @@ class L10nFrChorusFollowUp(models.AbstractModel):
 
     @api.model
     def _user(self, move):
-        return move.invoice_user_id or move.company_id.l10n_fr_chorus_followup_user_id or self.env.user
+        """Who acts on the invoice: its salesperson, else the company's follow-up user, else the current user —
+        never OdooBot (invoices created by imports or scheduled actions carry it), whom nobody reads."""
+        for user in (move.invoice_user_id, move.company_id.l10n_fr_chorus_followup_user_id, self.env.user):
+            if user and user.active and not user._is_superuser():
+                return user
+        return move.invoice_user_id or self.env.user
 
     @api.model
     def _for_user(self, move):
@@ -110,8 +115,9 @@ class L10nFrChorusFollowUp(models.AbstractModel):
                 "rejected on Chorus Pro (Chorus Pro never accepted it, there is nothing to credit there).",
                 invoice=move.name))
             new_move = move.copy({"invoice_date": False, "ref": move.ref})
-            new_move.message_post(body=_("Replaces invoice %(invoice)s, rejected on Chorus Pro: check it, confirm it, "
-                                         "then send it to Chorus Pro.", invoice=move.name))
+            new_move.message_post(body=_("Replaces invoice %(invoice)s (Chorus Pro: %(status)s): check it, confirm it, "
+                                         "then send it to Chorus Pro.", invoice=move.name,
+                                         status=move._l10n_fr_chorus_status_label(move.l10n_fr_chorus_status)))
             move.message_post(body=_("Replaced: credit note %(credit_note)s, new invoice to confirm and send.",
                                      credit_note=credit_note.name))
             move.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).action_feedback(

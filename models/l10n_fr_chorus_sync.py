@@ -51,6 +51,7 @@ class L10nFrChorusSync(models.AbstractModel):
                         flow._l10n_fr_chorus_update(client)
                     for move in company_moves:
                         self._refresh_one(move, client)
+                    self.env["l10n_fr_chorus.works.sync"]._refresh(company_moves, client)
                 except ChorusError as exc:
                     raise UserError(company._l10n_fr_chorus_error_message(exc)) from None
         finally:

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 from itertools import islice
 
 from odoo import api, models
@@ -43,6 +44,20 @@ class L10nFrChorusWorksSync(models.AbstractModel):
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return complete
+
+    @api.model
+    def _refresh(self, moves, client):
+        """« Mettre à jour le statut » on works pieces: their status and billing file from the works listing, since
+        the oldest of their deposits."""
+        pieces = moves.filtered(lambda m: m.l10n_fr_chorus_billing_frame in WORKS_BILLING_FRAMES
+                                and m.l10n_fr_chorus_flow_id.deposit_date)
+        if not pieces:
+            return
+        since = min(pieces.l10n_fr_chorus_flow_id.mapped("deposit_date")) - timedelta(minutes=10)
+        for company in pieces.company_id:
+            listed = client.find_works_pieces(changed_from=since)
+            while batch := list(islice(listed, SYNC_BATCH)):
+                self._apply_batch(company, batch)
 
     @api.model
     def _apply_batch(self, company, batch):

@@ -6,6 +6,7 @@ import facturx
 from lxml import etree
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from ..chorus_sandbox import data as sandbox_data
@@ -176,6 +177,10 @@ class TestChorusWorks(ChorusInvoiceCase):
                           new_piece.l10n_fr_chorus_moe_id), (self.works, piece.l10n_fr_chorus_billing_frame,
                                                             self.moe))
         self.assertFalse(piece.activity_ids.filtered(lambda a: a.activity_type_id == activity.activity_type_id))
+        self.assertFalse(credit_note.l10n_fr_chorus_works_piece, "a credit note is no monthly statement")
+        self.assertFalse(credit_note.l10n_fr_chorus_works_stage)
+        self.assertIn(self.env["account.move"]._l10n_fr_chorus_status_label("REFUSEE_MOE"),
+                      new_piece.message_ids[:1].body, "the new piece says why it replaces the old one")
         new_piece.invoice_date = "2026-12-01"
         new_piece.action_post()
         self.assertNotEqual(new_piece.name, piece.name)
@@ -194,8 +199,9 @@ class TestChorusWorks(ChorusInvoiceCase):
         sub.l10n_fr_chorus_billing_frame = "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT"
         sub.action_post()
         self.assertIn("is deposited by a Subcontractor", " ".join(sub._l10n_fr_chorus_check()))
-        general = self.new_piece("general")
-        self.assertEqual(general.l10n_fr_chorus_billing_frame, "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR")
+        general = self.new_piece("monthly", post=False)
+        general.l10n_fr_chorus_billing_frame = "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR"
+        general.action_post()
         self.assertIn("follows a « A7", " ".join(general._l10n_fr_chorus_check()))
         for move in (piece, sub, general):
             self.assertFalse(move._l10n_fr_chorus_send()[move][0])
@@ -212,6 +218,22 @@ class TestChorusWorks(ChorusInvoiceCase):
         self.sync()
         self.assertEqual(piece.l10n_fr_chorus_state, "rejected")
         self.assertIn("impose d'identifier la maîtrise d'œuvre", piece.l10n_fr_chorus_rejection)
+
+    def test_manual_refresh_shows_the_works_stage_and_billing_file(self):
+        piece = self.new_piece("monthly")
+        self.send(piece)
+        self.sandbox.state.advance(flows_to_final=True)
+        self.sandbox.state.advance()
+        piece.action_l10n_fr_chorus_refresh_status()
+        held = self.sandbox.state.find_invoice(invoice_number=piece.name)
+        self.assertEqual((piece.l10n_fr_chorus_status, piece.l10n_fr_chorus_works_stage),
+                         ("MISE_A_DISPOSITION_MOE", "moe"))
+        self.assertEqual(piece.l10n_fr_chorus_billing_file, held.billing_file)
+
+    def test_a_closing_piece_is_issued_only_after_the_final_statement_project(self):
+        with self.assertRaisesRegex(UserError, "issue and send the final statement project first"):
+            self.works.with_context(l10n_fr_chorus_piece_kind="general").action_new_works_piece()
+        self.assertFalse(self.works.move_ids, "no draft left behind")
 
     def test_final_general_statement_follows_the_final_statement_project(self):
         final = self.new_piece("final")

@@ -68,6 +68,15 @@ class TestChorusSyncFlows(ChorusInvoiceCase):
         self.sync()
         self.assertEqual(self.calls(REPORT), 1, "a final flow is never reported again")
 
+    def test_the_report_delay_is_half_an_hour_unless_set(self):
+        Param = self.env["ir.config_parameter"].sudo()
+        Param.set_param("l10n_fr_chorus_pro.flow_report_delay", False)  # unset: the default
+        self.assertEqual(self.env["l10n_fr_chorus.sync"]._flow_report_delay(), 30)
+        Param.set_param("l10n_fr_chorus_pro.flow_report_delay", "not a number")
+        self.assertEqual(self.env["l10n_fr_chorus.sync"]._flow_report_delay(), 30)
+        Param.set_param("l10n_fr_chorus_pro.flow_report_delay", "90")
+        self.assertEqual(self.env["l10n_fr_chorus.sync"]._flow_report_delay(), 90)
+
     def test_a_partly_listed_flow_is_reported_at_once(self):
         """Two invoices in one flow, Chorus Pro refuses one (a project manager it does not know): the search lists
         the other, so the report is asked for at once to say why the first was refused."""

@@ -185,6 +185,11 @@ class TestClientOperations(SandboxTestCase):
         works = list(self.client.search_works_invoices())
         self.assertEqual([(w['numeroFactureTravaux'], w['cadreFacturation']) for w in works],
                          [('DM-01', 'A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR')])
+        [piece] = self.client.find_works_pieces(changed_from=datetime.now() - timedelta(hours=1))
+        self.assertEqual((piece.number, piece.frame, piece.state.status), (
+            'DM-01', 'A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR', 'DEPOSEE'))
+        self.assertTrue(piece.billing_file.startswith('DF-'))
+        self.assertEqual(piece.moe_name, 'Atelier Duval Architectes')
 
     def test_supplier_invoices_stream_all_pages(self):
         self.state.seed_invoices(2500)

@@ -17,6 +17,9 @@ PIECE_KINDS = [
 ]
 
 
+FRAME_KINDS = {frame: kind for kind, frames in WORKS_PIECES.items() for frame in frames.values()}
+
+
 class L10nFrChorusContract(models.Model):
     """A public contract (« marché public »): its number, buyer, service and commitment numbers, and for a works
     contract its project manager (MOE). Its invoices take these values by default."""
@@ -151,9 +154,12 @@ class L10nFrChorusContract(models.Model):
                               kind=self.env["account.move"]._l10n_fr_chorus_piece_label(kind)))
         previous = self._previous_piece(frame)
         if WORKS_PREVIOUS_FRAMES.get(frame) and not previous.l10n_fr_chorus_invoice_cpp:
-            raise UserError(_("%(contract)s: a %(kind)s follows the final statement project of the contract, on Chorus "
-                              "Pro: issue and send the final statement project first.", contract=self.display_name,
-                              kind=self.env["account.move"]._l10n_fr_chorus_piece_label(kind)))
+            Move = self.env["account.move"]
+            expected = " / ".join(Move._l10n_fr_chorus_piece_label(FRAME_KINDS[code])
+                                  for code in sorted(WORKS_PREVIOUS_FRAMES[frame]))
+            raise UserError(_("%(contract)s: a %(kind)s follows the contract's %(previous)s, on Chorus Pro: issue and "
+                              "send it first.", contract=self.display_name, previous=expected,
+                              kind=Move._l10n_fr_chorus_piece_label(kind)))
         move = self.env["account.move"].with_company(self.company_id).create({
             "move_type": "out_invoice",
             "partner_id": self.partner_id.id,

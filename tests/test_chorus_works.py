@@ -231,8 +231,10 @@ class TestChorusWorks(ChorusInvoiceCase):
         self.assertEqual(piece.l10n_fr_chorus_billing_file, held.billing_file)
 
     def test_a_closing_piece_is_issued_only_after_the_final_statement_project(self):
-        with self.assertRaisesRegex(UserError, "issue and send the final statement project first"):
+        with self.assertRaisesRegex(UserError, "follows the contract's Final statement project, on Chorus Pro"):
             self.works.with_context(l10n_fr_chorus_piece_kind="general").action_new_works_piece()
+        with self.assertRaisesRegex(UserError, "Draft general statement \\(tacit procedure\\), on Chorus Pro"):
+            self.works.with_context(l10n_fr_chorus_piece_kind="tacit_general").action_new_works_piece()
         self.assertFalse(self.works.move_ids, "no draft left behind")
 
     def test_final_general_statement_follows_the_final_statement_project(self):
@@ -251,6 +253,19 @@ class TestChorusWorks(ChorusInvoiceCase):
         self.sync()
         self.assertEqual(general.l10n_fr_chorus_status, "TRANSMISE_MOA", "a closing piece goes to the buyer")
         self.assertEqual(general.l10n_fr_chorus_billing_file, final.l10n_fr_chorus_billing_file)
+
+    def test_tacit_procedure_after_the_final_statement_project(self):
+        final = self.new_piece("final")
+        self.on_chorus(final)
+        draft_general = self.new_piece("tacit_draft")
+        self.assertEqual((draft_general.l10n_fr_chorus_billing_frame, draft_general.l10n_fr_chorus_previous_piece_id),
+                         ("A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE", final))
+        self.on_chorus(draft_general)
+        tacit_general = self.new_piece("tacit_general")
+        self.assertEqual(tacit_general.l10n_fr_chorus_previous_piece_id, draft_general)
+        held = self.on_chorus(tacit_general)
+        self.assertEqual(held.billing_frame, "A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR")
+        self.assertEqual(held.parsed.origin_number, draft_general.name)
 
     def test_works_documents_are_valid_and_carry_moe_and_previous_piece(self):
         final = self.new_piece("final")

@@ -53,83 +53,65 @@ def parse_args():
 
 
 # ---------------------------------------------------------------------------------------------- set-up
-def copy_invoice_rows(env, template, flow, numbers, first_cpp, status_date, flow_ids=None):
-    """``len(numbers)`` copies of ``template``'s account_move row, linked to ``flow`` and the sandbox's invoices.
+# What every copy of the template row gets; the Chorus Pro facts differ by scenario (see the two callers).
+COPY_OVERRIDES = {
+    "name": "n.number", "payment_reference": "n.number", "sequence_number": "n.idx",
+    "access_token": "NULL", "inalterable_hash": "NULL", "secure_sequence_number": "NULL",
+    "message_main_attachment_id": "NULL", "l10n_fr_chorus_transfer": "TRUE",
+    "l10n_fr_chorus_status_comment": "NULL", "l10n_fr_chorus_error": "NULL",
+    "l10n_fr_chorus_error_retryable": "FALSE", "l10n_fr_chorus_unknown_outcome": "FALSE",
+    "l10n_fr_chorus_rejection": "NULL", "l10n_fr_chorus_summary": "'in_progress'",
+    "l10n_fr_chorus_is_final": "FALSE",
+    "create_date": "now() at time zone 'UTC'", "write_date": "now() at time zone 'UTC'",
+}
 
-    ``flow_ids`` (one per number): the first run after a mass send — each copy in its own flow, not integrated yet
-    as far as Odoo knows (no Chorus Pro id, no status, no history line)."""
-    if flow_ids is not None:
-        return copy_deposited_rows(env, template, numbers, flow_ids)
+
+def insert_copies(env, template, overrides, numbers, flow_ids, params=None):
+    """Copies of ``template``'s account_move row, one per number (in the flow of the same rank), with their journal
+    items and flow links: ``[move id]``."""
     cr = env.cr
     cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'account_move' "
                "AND table_schema = current_schema() AND column_name != 'id' ORDER BY ordinal_position")
     columns = [row[0] for row in cr.fetchall()]
-    overrides = {
-        "name": "n.number", "payment_reference": "n.number", "sequence_number": "n.idx",
-        "access_token": "NULL", "inalterable_hash": "NULL", "secure_sequence_number": "NULL",
-        "message_main_attachment_id": "NULL",
-        "l10n_fr_chorus_transfer": "TRUE", "l10n_fr_chorus_flow_id": "%(flow)s",
-        "l10n_fr_chorus_invoice_cpp": "(%(first_cpp)s + n.idx - 1)::text",
-        "l10n_fr_chorus_status": "'DEPOSEE'", "l10n_fr_chorus_status_date": "%(status_date)s",
-        "l10n_fr_chorus_status_comment": "NULL", "l10n_fr_chorus_error": "NULL",
-        "l10n_fr_chorus_error_retryable": "FALSE", "l10n_fr_chorus_unknown_outcome": "FALSE",
-        "l10n_fr_chorus_rejection": "NULL", "l10n_fr_chorus_state": "'integrated'",
-        "l10n_fr_chorus_summary": "'in_progress'", "l10n_fr_chorus_is_final": "FALSE",
-        "create_date": "now() at time zone 'UTC'", "write_date": "now() at time zone 'UTC'",
-    }
-    select = ", ".join(overrides.get(column, f'm."{column}"') for column in columns)
-    names = ", ".join(f'"{column}"' for column in columns)
-    cr.execute(
-        f"INSERT INTO account_move ({names}) SELECT {select} FROM account_move m, "
-        "unnest(%(numbers)s::varchar[]) WITH ORDINALITY AS n(number, idx) WHERE m.id = %(template)s RETURNING id",
-        {"numbers": numbers, "template": template.id, "flow": flow.id, "first_cpp": first_cpp,
-         "status_date": status_date},
-    )
-    ids = [row[0] for row in cr.fetchall()]
-    copy_journal_items(cr, template, ids)
-    cr.execute("INSERT INTO l10n_fr_chorus_flow_move_rel (flow_id, move_id) SELECT %s, unnest(%s::int[])",
-               [flow.id, ids])
-    cr.execute(
-        "INSERT INTO l10n_fr_chorus_status_history (move_id, company_id, status, date, flow_id, create_uid, "
-        "create_date, write_uid, write_date) SELECT id, company_id, 'DEPOSEE', %s, %s, 1, now() at time zone "
-        "'UTC', 1, now() at time zone 'UTC' FROM account_move WHERE id = ANY(%s)",
-        [status_date, flow.id, ids],
-    )
-    env.invalidate_all()
-    return ids
-
-
-def copy_deposited_rows(env, template, numbers, flow_ids):
-    cr = env.cr
-    cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'account_move' "
-               "AND table_schema = current_schema() AND column_name != 'id' ORDER BY ordinal_position")
-    columns = [row[0] for row in cr.fetchall()]
-    overrides = {
-        "name": "n.number", "payment_reference": "n.number", "sequence_number": "n.idx",
-        "access_token": "NULL", "inalterable_hash": "NULL", "secure_sequence_number": "NULL",
-        "message_main_attachment_id": "NULL",
-        "l10n_fr_chorus_transfer": "TRUE", "l10n_fr_chorus_flow_id": "n.flow_id",
-        "l10n_fr_chorus_invoice_cpp": "NULL", "l10n_fr_chorus_status": "NULL",
-        "l10n_fr_chorus_status_date": "NULL", "l10n_fr_chorus_status_comment": "NULL",
-        "l10n_fr_chorus_error": "NULL", "l10n_fr_chorus_error_retryable": "FALSE",
-        "l10n_fr_chorus_unknown_outcome": "FALSE", "l10n_fr_chorus_rejection": "NULL",
-        "l10n_fr_chorus_state": "'deposited'", "l10n_fr_chorus_summary": "'in_progress'",
-        "l10n_fr_chorus_is_final": "FALSE",
-        "create_date": "now() at time zone 'UTC'", "write_date": "now() at time zone 'UTC'",
-    }
+    overrides = {**COPY_OVERRIDES, "l10n_fr_chorus_flow_id": "n.flow_id", **overrides}
     select = ", ".join(overrides.get(column, f'm."{column}"') for column in columns)
     names = ", ".join(f'"{column}"' for column in columns)
     cr.execute(
         f"INSERT INTO account_move ({names}) SELECT {select} FROM account_move m, "
         "unnest(%(numbers)s::varchar[], %(flows)s::int[]) WITH ORDINALITY AS n(number, flow_id, idx) "
         "WHERE m.id = %(template)s RETURNING id, l10n_fr_chorus_flow_id",
-        {"numbers": numbers, "flows": flow_ids, "template": template.id},
+        {"numbers": numbers, "flows": flow_ids, "template": template.id, **(params or {})},
     )
     rows = cr.fetchall()
     ids = [row[0] for row in rows]
     copy_journal_items(cr, template, ids)
     cr.execute("INSERT INTO l10n_fr_chorus_flow_move_rel (flow_id, move_id) SELECT unnest(%s::int[]), "
                "unnest(%s::int[])", [[row[1] for row in rows], ids])
+    return ids
+
+
+def copy_invoice_rows(env, template, flow, numbers, first_cpp, status_date, flow_ids=None):
+    """``len(numbers)`` copies of ``template``'s account_move row, linked to ``flow`` and the sandbox's invoices.
+
+    ``flow_ids`` (one per number): the first run after a mass send — each copy in its own flow, not integrated yet
+    as far as Odoo knows (no Chorus Pro id, no status, no history line)."""
+    if flow_ids is not None:
+        ids = insert_copies(env, template, {
+            "l10n_fr_chorus_invoice_cpp": "NULL", "l10n_fr_chorus_status": "NULL",
+            "l10n_fr_chorus_status_date": "NULL", "l10n_fr_chorus_state": "'deposited'",
+        }, numbers, flow_ids)
+        env.invalidate_all()
+        return ids
+    ids = insert_copies(env, template, {
+        "l10n_fr_chorus_invoice_cpp": "(%(first_cpp)s + n.idx - 1)::text", "l10n_fr_chorus_status": "'DEPOSEE'",
+        "l10n_fr_chorus_status_date": "%(status_date)s", "l10n_fr_chorus_state": "'integrated'",
+    }, numbers, [flow.id] * len(numbers), {"first_cpp": first_cpp, "status_date": status_date})
+    env.cr.execute(
+        "INSERT INTO l10n_fr_chorus_status_history (move_id, company_id, status, date, flow_id, create_uid, "
+        "create_date, write_uid, write_date) SELECT id, company_id, 'DEPOSEE', %s, %s, 1, now() at time zone "
+        "'UTC', 1, now() at time zone 'UTC' FROM account_move WHERE id = ANY(%s)",
+        [status_date, flow.id, ids],
+    )
     env.invalidate_all()
     return ids
 

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..chorus_client import (
     WORKS_BILLING_FRAMES,
@@ -152,6 +153,18 @@ class AccountMove(models.Model):
         """Refused for good (the buyer rejected it, or the works circuit refused it): replaced, never resent."""
         self.ensure_one()
         return self.l10n_fr_chorus_status in WORKS_REFUSED_STATUSES | {"REJETEE"}
+
+    def _post(self, soft=True):
+        """A works piece whose project manager or kind of contractor is wrong can never be sent: say it before it is
+        confirmed (and numbered), not at the send."""
+        errors = []
+        for move in self.filtered(lambda m: m.l10n_fr_chorus_transfer and m.l10n_fr_chorus_works_piece):
+            name = move.name if move.name and move.name != "/" else _("draft invoice")
+            errors += [_("%(invoice)s: ", invoice=name) + message
+                       for message in self.env["l10n_fr_chorus.works.check"]._static_errors(move)]
+        if errors:
+            raise UserError("\n".join(errors))
+        return super()._post(soft=soft)
 
     @api.model
     def _l10n_fr_chorus_piece_label(self, kind):

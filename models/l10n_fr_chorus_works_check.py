@@ -18,7 +18,12 @@ class L10nFrChorusWorksCheck(models.AbstractModel):
         return dict(selection).get(frame, frame)
 
     @api.model
-    def _errors(self, move):
+    def _static_errors(self, move):
+        """What the piece itself gets wrong (project manager, kind of contractor), whatever Chorus Pro holds."""
+        return self._errors(move, static=True)
+
+    @api.model
+    def _errors(self, move, static=False):
         errors = []
         contract = move.l10n_fr_chorus_contract_id
         frame = move.l10n_fr_chorus_billing_frame
@@ -44,7 +49,7 @@ class L10nFrChorusWorksCheck(models.AbstractModel):
                             frame_role=roles.get(role), contract=contract.display_name,
                             role=roles.get(contract.contractor_role)))
         expected = WORKS_PREVIOUS_FRAMES.get(frame)
-        if expected:
+        if expected and not static:
             previous = move.l10n_fr_chorus_previous_piece_id
             names = ", ".join(self._frame_label(code) for code in sorted(expected))
             if not previous:

@@ -193,25 +193,29 @@ class TestChorusWorks(ChorusInvoiceCase):
                                        "moe_id": self.moe.id})
         piece = self.new_piece("monthly", contract=no_moe, post=False)
         piece.l10n_fr_chorus_moe_id = False
-        piece.action_post()
-        self.assertIn("goes to the project manager (MOE) first", " ".join(piece._l10n_fr_chorus_check()))
+        with self.assertRaisesRegex(UserError, "goes to the project manager \\(MOE\\) first"):
+            piece.action_post()  # said before it is confirmed and numbered
+        self.assertEqual(piece.state, "draft")
         sub = self.new_piece("monthly", post=False)
         sub.l10n_fr_chorus_billing_frame = "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT"
-        sub.action_post()
-        self.assertIn("is deposited by a Subcontractor", " ".join(sub._l10n_fr_chorus_check()))
+        with self.assertRaisesRegex(UserError, "is deposited by a Subcontractor"):
+            sub.action_post()
+        piece.l10n_fr_chorus_moe_id = self.moe
+        piece.action_post()
+        piece.l10n_fr_chorus_moe_id = False  # changed once confirmed: the send says it
+        self.assertIn("goes to the project manager (MOE) first", " ".join(piece._l10n_fr_chorus_check()))
         general = self.new_piece("monthly", post=False)
         general.l10n_fr_chorus_billing_frame = "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR"
         general.action_post()
         self.assertIn("follows a « A7", " ".join(general._l10n_fr_chorus_check()))
-        for move in (piece, sub, general):
+        for move in (piece, general):
             self.assertFalse(move._l10n_fr_chorus_send()[move][0])
         self.assertEqual(self.sandbox.state.calls["factures/deposer/flux"], 0)
 
     def test_sandbox_refuses_a_statement_without_moe(self):
         """What the pre-send checks stop, Chorus Pro refuses too (the sandbox plays the rule)."""
-        piece = self.new_piece("monthly", post=False)
+        piece = self.new_piece("monthly")
         piece.l10n_fr_chorus_moe_id = False
-        piece.action_post()
         with patch.object(type(self.env["l10n_fr_chorus.works.check"]), "_errors", return_value=[]):
             self.send(piece)
         self.sandbox.state.advance(flows_to_final=True)

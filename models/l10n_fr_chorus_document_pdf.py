@@ -1,8 +1,10 @@
 import io
 import logging
+import os
 import re
 import subprocess
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 from reportlab.pdfgen import canvas
 
@@ -17,6 +19,9 @@ FACTURX_XML_NAME = "factur-x.xml"
 SUBTYPE_RE = re.compile(r"^\w+/[\w-]+$")  # what OdooPdfFileWriter accepts as an embedded file's subtype
 # Invoice PDFs rendered by one wkhtmltopdf run when several invoices are sent (Factur-X).
 PDF_BATCH_SIZE = 20
+# Invoice PDFs rendered at once by a wkhtmltopdf that takes one document per run (Debian's): at most this many
+# processes, one per core by default (system parameter l10n_fr_chorus_pro.render_workers; 1: one after the other).
+MAX_RENDER_WORKERS = 4
 # Where the invoices to build next and their PDFs rendered ahead wait, in the cursor's cache (one transaction).
 AHEAD_KEY = "l10n_fr_chorus_pdfs"
 
@@ -145,7 +150,10 @@ class L10nFrChorusDocumentPdf(models.AbstractModel):
             if (invoice.state == "posted" and invoice.is_sale_document() and not invoice.invoice_pdf_report_id
                     and Document._format(invoice, None) == "facturx"):
                 todo.append(invoice)
-        if len(todo) < 2 or self._rendering_placeholders() or not wkhtmltopdf_renders_batches():
+        if len(todo) < 2 or self._rendering_placeholders():
+            return
+        if not wkhtmltopdf_renders_batches():
+            self._render_in_parallel(todo, pdfs)
             return
         groups = defaultdict(list)
         for invoice in todo:
@@ -172,6 +180,55 @@ class L10nFrChorusDocumentPdf(models.AbstractModel):
             for data in streams.values():
                 if data.get("stream"):
                     data["stream"].close()
+
+    @api.model
+    def _render_workers(self):
+        try:
+            workers = int(self.env["ir.config_parameter"].sudo().get_param("l10n_fr_chorus_pro.render_workers", 0))
+        except ValueError:
+            workers = 0
+        return min(workers or os.cpu_count() or 1, MAX_RENDER_WORKERS)
+
+    @api.model
+    def _render_in_parallel(self, invoices, pdfs):
+        """Render the PDFs of ``invoices`` in a bounded pool, one wkhtmltopdf process per invoice, each worker on a
+        cursor of its own (so only where the send commits: the invoices are then committed data, and a worker's
+        cursor sees what this one sees). A PDF is used only if the invoice has not changed since (write date, see
+        :meth:`_rendered_ahead`); whatever fails is rendered again when its document is built. Never raises."""
+        workers = self._render_workers()
+        if workers < 2 or not self.env["account.move.send"]._can_commit():
+            return
+        ids = [invoice.id for invoice in invoices]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chorus-pdf") as pool:
+            for rendered in pool.map(self._render_chunk, [ids[index::workers] for index in range(workers)]):
+                pdfs.update(rendered)
+
+    @api.model
+    def _render_chunk(self, ids):
+        """One worker of :meth:`_render_in_parallel`: the PDFs of these invoices, on a cursor of its own,
+        ``{invoice id: (write_date, PDF)}``. Never raises."""
+        rendered = {}
+        try:
+            with self.env.registry.cursor() as cr:
+                # never wait on the rows the sending transaction holds: give up instead (rendered later)
+                cr.execute("SET LOCAL lock_timeout = '5s'")
+                env = api.Environment(cr, self.env.uid, dict(self.env.context))
+                rendered = env["l10n_fr_chorus.document.pdf"]._render_each(env["account.move"].browse(ids))
+                cr.rollback()  # a rendering writes nothing that must stay
+        except Exception:  # rendered one by one when its document is built, where an error is reported
+            _logger.warning("Chorus Pro: invoice PDFs %s could not be rendered ahead", ids, exc_info=True)
+        return rendered
+
+    @api.model
+    def _render_each(self, invoices):
+        """The PDF of each invoice, one wkhtmltopdf run each: ``{invoice id: (write_date, PDF)}``."""
+        rendered = {}
+        for invoice in invoices:
+            report = self.env["account.move.send"]._get_default_pdf_report_id(invoice)
+            pdf, report_type = self._report_engine(invoice.company_id)._render_qweb_pdf(report.report_name, invoice.ids)
+            if report_type == "pdf" and pdf.startswith(b"%PDF"):
+                rendered[invoice.id] = (invoice.write_date, pdf)
+        return rendered
 
     @api.model
     def _placeholder_pdf(self, invoice):

@@ -27,3 +27,4 @@ from . import test_chorus_badges
 from . import test_chorus_works
 from . import test_chorus_works_tour
 from . import test_chorus_sync_flows
+from . import test_chorus_render_pool

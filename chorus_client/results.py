@@ -74,6 +74,12 @@ class InvoiceState:
     comment: str = ''
 
 
+def current_state(item):
+    """The current status of a listed invoice or works piece, with its date and comment."""
+    return InvoiceState(_text(item.get('statut')), parse_moment(item.get('dateHeureEtatCourant')),
+                        _text(item.get('commentaireEtatCourant')))
+
+
 @dataclass(frozen=True)
 class SupplierInvoice:
     """An invoice Chorus Pro holds for this supplier (an item of factures/rechercher/fournisseur)."""
@@ -89,8 +95,7 @@ class SupplierInvoice:
             cpp_id=_text(item.get('identifiantFactureCPP')),
             number=_text(item.get('numeroFacture')),
             flow_number=_text(item.get('numeroFluxDepot')),
-            state=InvoiceState(_text(item.get('statut')), parse_moment(item.get('dateHeureEtatCourant')),
-                               _text(item.get('commentaireEtatCourant'))),
+            state=current_state(item),
         )
 
 
@@ -113,8 +118,7 @@ class WorksPiece:
             cpp_id=_text(item.get('idFactureTravaux')),
             number=_text(item.get('numeroFactureTravaux')),
             frame=_text(item.get('cadreFacturation')),
-            state=InvoiceState(_text(item.get('statut')), parse_moment(item.get('dateHeureEtatCourant')),
-                               _text(item.get('commentaireEtatCourant'))),
+            state=current_state(item),
             billing_file=_text(item.get('numeroDossierFacturation')),
             moe_name=_text(item.get('designationMoe')),
             previous_number=_text(item.get('numeroPiecePrecedente')),

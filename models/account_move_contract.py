@@ -5,11 +5,10 @@ from ..chorus_client import (
     WORKS_BILLING_FRAMES,
     WORKS_MOA_STATUSES,
     WORKS_MOE_STATUSES,
-    WORKS_PIECES,
     WORKS_REFUSED_STATUSES,
 )
 from . import account_move
-from .l10n_fr_chorus_contract import PIECE_KINDS
+from .l10n_fr_chorus_contract import FRAME_KINDS, PIECE_KINDS
 
 # What the contract and the works piece put in the deposited document: frozen while Chorus Pro holds it, and a
 # change may fix a failed send.
@@ -22,7 +21,6 @@ account_move.FIXING_FIELDS.update({
     "l10n_fr_chorus_previous_piece_id",
 })
 account_move.CHORUS_FACTS.update({"l10n_fr_chorus_billing_file", "l10n_fr_chorus_works_stage"})
-FRAME_KIND = {frame: kind for kind, frames in WORKS_PIECES.items() for frame in frames.values()}
 PAYMENT_STATUSES = {"MANDATEE", "MISE_A_DISPOSITION_COMPTABLE", "COMPTABILISEE"}
 
 
@@ -99,7 +97,7 @@ class AccountMove(models.Model):
     @api.depends("l10n_fr_chorus_billing_frame", "move_type")
     def _compute_l10n_fr_chorus_works_piece(self):
         for move in self:  # a credit note (the one that cancels a refused piece) is no works piece
-            move.l10n_fr_chorus_works_piece = move.move_type == "out_invoice" and FRAME_KIND.get(
+            move.l10n_fr_chorus_works_piece = move.move_type == "out_invoice" and FRAME_KINDS.get(
                 move.l10n_fr_chorus_billing_frame, False)
 
     @api.depends("l10n_fr_chorus_status", "l10n_fr_chorus_billing_frame", "move_type")

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..chorus_client import BILLING_FRAMES, WORKS_PIECES, WORKS_PREVIOUS_FRAMES
+from ..chorus_client import BILLING_FRAMES, WORKS_BILLING_FRAMES, WORKS_PIECES, WORKS_PREVIOUS_FRAMES
 
 CONTRACTOR_ROLES = [
     ("holder", "Holder (« titulaire »)"),
@@ -15,8 +15,7 @@ PIECE_KINDS = [
     ("tacit_draft", "Draft general statement (tacit procedure)"),
     ("tacit_general", "Final general statement (tacit procedure)"),
 ]
-
-
+# The kind of piece of each works billing frame.
 FRAME_KINDS = {frame: kind for kind, frames in WORKS_PIECES.items() for frame in frames.values()}
 
 
@@ -115,12 +114,8 @@ class L10nFrChorusContract(models.Model):
 
     @api.onchange("is_works")
     def _onchange_is_works(self):
-        if not self.is_works and self.billing_frame in self._works_frames():
+        if not self.is_works and self.billing_frame in WORKS_BILLING_FRAMES:
             self.billing_frame = "A1_FACTURE_FOURNISSEUR"
-
-    @api.model
-    def _works_frames(self):
-        return {frame for frames in WORKS_PIECES.values() for frame in frames.values()}
 
     def _commitment(self):
         """The commitment number new invoices take: the first of the contract's."""

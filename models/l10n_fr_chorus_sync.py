@@ -126,16 +126,7 @@ class L10nFrChorusSync(models.AbstractModel):
         complete = True
         if since:
             items = client.find_invoices(changed_from=since, changed_to=started + timedelta(minutes=1))
-            while batch := list(islice(items, SYNC_BATCH)):
-                try:
-                    with self.env.cr.savepoint():
-                        self._apply_batch(company, batch)
-                except Exception:  # a broken page must not lose the others
-                    _logger.exception("Chorus Pro: a page of statuses could not be applied")
-                    complete = False
-                if commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                    self.env.invalidate_all()  # memory stays flat whatever the number of pages
+            complete = self._apply_pages(company, items, self._apply_batch, commit)
             works = self.env["l10n_fr_chorus.works.sync"]
             complete = works._sync(company, client, since, started + timedelta(minutes=1), commit) and complete
         self._settle_flows(company, client, commit)
@@ -144,6 +135,24 @@ class L10nFrChorusSync(models.AbstractModel):
         company.sudo().l10n_fr_chorus_last_sync = started
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _apply_pages(self, company, items, apply, commit):
+        """``apply(company, page)`` to each page of ``items``, each in a savepoint and committed (then forgotten:
+        memory stays flat whatever the number of pages); False when a page could not be applied (the period is
+        searched again next time), which never stops the others."""
+        complete = True
+        while batch := list(islice(items, SYNC_BATCH)):
+            try:
+                with self.env.cr.savepoint():
+                    apply(company, batch)
+            except Exception:  # a broken page must not lose the others
+                _logger.exception("Chorus Pro: a page of statuses could not be applied")
+                complete = False
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                self.env.invalidate_all()
+        return complete
 
     @api.model
     def _flow_report_delay(self):

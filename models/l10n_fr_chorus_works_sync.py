@@ -1,14 +1,10 @@
-import logging
 from datetime import timedelta
 from itertools import islice
 
 from odoo import api, models
 
 from ..chorus_client import WORKS_BILLING_FRAMES
-
-_logger = logging.getLogger(__name__)
-
-SYNC_BATCH = 100
+from .l10n_fr_chorus_sync import SYNC_BATCH
 
 
 class L10nFrChorusWorksSync(models.AbstractModel):
@@ -33,31 +29,20 @@ class L10nFrChorusWorksSync(models.AbstractModel):
         if not self._followed(company):
             return True
         pieces = client.find_works_pieces(changed_from=since, changed_to=until)
-        complete = True
-        while batch := list(islice(pieces, SYNC_BATCH)):
-            try:
-                with self.env.cr.savepoint():
-                    self._apply_batch(company, batch)
-            except Exception:  # a broken page must not lose the others
-                _logger.exception("Chorus Pro: a page of works pieces could not be applied")
-                complete = False
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        return complete
+        return self.env["l10n_fr_chorus.sync"]._apply_pages(company, pieces, self._apply_batch, commit)
 
     @api.model
     def _refresh(self, moves, client):
-        """« Mettre à jour le statut » on works pieces: their status and billing file from the works listing, since
-        the oldest of their deposits."""
+        """« Mettre à jour le statut » on works pieces of one company: their status and billing file from the works
+        listing, since the oldest of their deposits."""
         pieces = moves.filtered(lambda m: m.l10n_fr_chorus_billing_frame in WORKS_BILLING_FRAMES
                                 and m.l10n_fr_chorus_flow_id.deposit_date)
         if not pieces:
             return
         since = min(pieces.l10n_fr_chorus_flow_id.mapped("deposit_date")) - timedelta(minutes=10)
-        for company in pieces.company_id:
-            listed = client.find_works_pieces(changed_from=since)
-            while batch := list(islice(listed, SYNC_BATCH)):
-                self._apply_batch(company, batch)
+        listed = client.find_works_pieces(changed_from=since)
+        while batch := list(islice(listed, SYNC_BATCH)):
+            self._apply_batch(pieces.company_id, batch)
 
     @api.model
     def _apply_batch(self, company, batch):
@@ -79,7 +64,7 @@ class L10nFrChorusWorksSync(models.AbstractModel):
                 vals["l10n_fr_chorus_invoice_cpp"] = piece.cpp_id
             if piece.billing_file and piece.billing_file != move.l10n_fr_chorus_billing_file:
                 vals["l10n_fr_chorus_billing_file"] = piece.billing_file
-            if vals:
-                move._l10n_fr_chorus_write(vals)
             if not move.l10n_fr_chorus_is_final:
-                move._l10n_fr_chorus_apply_status(piece.state, observed=True)
+                move._l10n_fr_chorus_apply_status(piece.state, observed=True, vals=vals)  # one write
+            elif vals:
+                move._l10n_fr_chorus_write(vals)

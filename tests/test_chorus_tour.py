@@ -230,6 +230,24 @@ class ChorusTourCase(PlaceholderPdfMixin, AccountTestInvoicingHttpCommon):
     def fr_action_name(self, xmlid):
         return self.env.ref(xmlid).with_context(lang="fr_FR").name
 
+    def fr_view_button(self, name, model="account.move"):
+        """The French label of a header button of ``model``'s form."""
+        arch = self.env[model].with_user(self.accountant).with_context(lang="fr_FR").get_view(
+            view_type="form")["arch"]
+        found = re.search(rf'<button name="{name}"[^>]* string="([^"]+)"', arch)
+        self.assertTrue(found, name)
+        return html.unescape(found.group(1))
+
+    def connect_to_sandbox(self):
+        """The company connected to this class's sandbox, as the administrator's tour leaves it."""
+        self.company.write({
+            "l10n_fr_chorus_environment": "sandbox", "l10n_fr_chorus_sandbox_url": self.sandbox.url,
+            "l10n_fr_chorus_client_id": sandbox_data.CLIENT_ID,
+            "l10n_fr_chorus_client_secret": sandbox_data.CLIENT_SECRET,
+            "l10n_fr_chorus_login": sandbox_data.TECHNICAL_LOGIN,
+            "l10n_fr_chorus_password": sandbox_data.TECHNICAL_PASSWORD,
+        })
+
     def make_invoice(self, partner, price=850.0, **vals):
         invoice = self.env["account.move"].create({
             "move_type": "out_invoice",
@@ -334,13 +352,7 @@ class TestChorusTour(ChorusTourCase):
         return invoice
 
     def test_decisions_handled_from_odoo(self):
-        self.company.write({
-            "l10n_fr_chorus_environment": "sandbox", "l10n_fr_chorus_sandbox_url": self.sandbox.url,
-            "l10n_fr_chorus_client_id": sandbox_data.CLIENT_ID,
-            "l10n_fr_chorus_client_secret": sandbox_data.CLIENT_SECRET,
-            "l10n_fr_chorus_login": sandbox_data.TECHNICAL_LOGIN,
-            "l10n_fr_chorus_password": sandbox_data.TECHNICAL_PASSWORD,
-        })
+        self.connect_to_sandbox()
         self.montreuil.l10n_fr_chorus_client = True
         (self.montreuil | self.lycee).action_l10n_fr_chorus_check()
         services = self.montreuil.l10n_fr_chorus_service_ids
@@ -393,14 +405,6 @@ class TestChorusTour(ChorusTourCase):
         self.assertEqual(calls["factures/deposer/flux"], deposits, "nothing sent again")
 
         self.assertEqual(self.screenshots_taken, set(DECISION_SCREENSHOTS), f"screenshots in {self.docs_dir}")
-
-    def fr_view_button(self, name):
-        """The French label of a header button of the invoice form."""
-        arch = self.env["account.move"].with_user(self.accountant).with_context(lang="fr_FR").get_view(
-            view_type="form")["arch"]
-        found = re.search(rf'<button name="{name}"[^>]* string="([^"]+)"', arch)
-        self.assertTrue(found, name)
-        return html.unescape(found.group(1))
 
     def fr_confirm(self, name):
         """The first words of the French confirmation of a header button (up to a comma or an apostrophe)."""

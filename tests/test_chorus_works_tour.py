@@ -24,13 +24,7 @@ class TestChorusWorksTour(ChorusTourCase):
         return piece
 
     def test_works_contract_in_french(self):
-        self.company.write({
-            "l10n_fr_chorus_environment": "sandbox", "l10n_fr_chorus_sandbox_url": self.sandbox.url,
-            "l10n_fr_chorus_client_id": sandbox_data.CLIENT_ID,
-            "l10n_fr_chorus_client_secret": sandbox_data.CLIENT_SECRET,
-            "l10n_fr_chorus_login": sandbox_data.TECHNICAL_LOGIN,
-            "l10n_fr_chorus_password": sandbox_data.TECHNICAL_PASSWORD,
-        })
+        self.connect_to_sandbox()
         self.lycee.action_l10n_fr_chorus_check()
         moe = self.env["res.partner"].create({"name": sandbox_data.MOE_NAME, "is_company": True,
                                               "siret": sandbox_data.MOE_SIRET,
@@ -58,18 +52,11 @@ class TestChorusWorksTour(ChorusTourCase):
             contractsMenu=self.env.ref("l10n_fr_chorus_pro.menu_l10n_fr_chorus_contract").with_context(
                 lang="fr_FR").name,
             validated=validated.name, refused=refused.name, withBuyer=stages["moa"], refusedStage=stages["refused"],
-            monthly=kinds["monthly"], newMonthly=self.fr_button("action_new_works_piece"),
+            monthly=kinds["monthly"],
+            newMonthly=self.fr_view_button("action_new_works_piece", "l10n_fr_chorus.contract"),
             moe=moe.name, billingFile=validated.l10n_fr_chorus_billing_file)
         pieces = contract.move_ids.filtered(lambda m: m.state == "draft")
         self.assertEqual(len(pieces), 1, "the tour issued the next monthly statement project")
         self.assertEqual((pieces.l10n_fr_chorus_billing_frame, pieces.l10n_fr_chorus_moe_id),
                          ("A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR", moe))
         self.assertEqual(self.screenshots_taken, set(WORKS_SCREENSHOTS), f"screenshots in {self.docs_dir}")
-
-    def fr_button(self, name):
-        arch = self.env["l10n_fr_chorus.contract"].with_user(self.accountant).with_context(lang="fr_FR").get_view(
-            view_type="form")["arch"]
-        import re  # noqa: PLC0415
-        found = re.search(rf'<button name="{name}"[^>]* string="([^"]+)"', arch)
-        self.assertTrue(found, name)
-        return found.group(1)

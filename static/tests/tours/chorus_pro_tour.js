@@ -10,6 +10,7 @@ import { registry } from "@web/core/registry";
 import {
     editField,
     openApp,
+    openCustomersMenu,
     openInvoice,
     openInvoices,
     screenshot,
@@ -135,12 +136,7 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour", {
         },
 
         // A public client
-        ...openApp("account.menu_finance", "Facturation"),
-        {
-            content: "Menu « Clients »",
-            trigger: '.o_main_navbar [data-menu-xmlid="account.menu_finance_receivables"]',
-            run: "click",
-        },
+        ...openCustomersMenu(),
         {
             content: "« Clients »",
             trigger: '.dropdown-item[data-menu-xmlid="account.menu_account_customer"]',
@@ -465,12 +461,7 @@ registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_no_transfer_rig
 registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_overview", {
     url: "/odoo",
     steps: () => [
-        ...openApp("account.menu_finance", "Facturation"),
-        {
-            content: "Menu « Clients »",
-            trigger: '.o_main_navbar [data-menu-xmlid="account.menu_finance_receivables"]',
-            run: "click",
-        },
+        ...openCustomersMenu(),
         {
             content: "« Chorus Pro »: the overview",
             trigger: '.dropdown-item[data-menu-xmlid="l10n_fr_chorus_pro.menu_l10n_fr_chorus_overview"]',

@@ -6,7 +6,7 @@
  */
 
 import { registry } from "@web/core/registry";
-import { openApp, screenshot, tourConfig } from "@l10n_fr_chorus_pro/../tests/tours/tour_utils";
+import { openCustomersMenu, screenshot, tourConfig } from "@l10n_fr_chorus_pro/../tests/tours/tour_utils";
 
 function pieceRow(name, stage) {
     return {
@@ -18,12 +18,7 @@ function pieceRow(name, stage) {
 registry.category("web_tour.tours").add("l10n_fr_chorus_pro_tour_works", {
     url: "/odoo",
     steps: () => [
-        ...openApp("account.menu_finance", "Facturation"),
-        {
-            content: "Menu « Clients »",
-            trigger: '.o_main_navbar [data-menu-xmlid="account.menu_finance_receivables"]',
-            run: "click",
-        },
+        ...openCustomersMenu(),
         {
             content: `« ${tourConfig().contractsMenu} »`,
             trigger: `.dropdown-item[data-menu-xmlid="l10n_fr_chorus_pro.menu_l10n_fr_chorus_contract"]:contains(${tourConfig().contractsMenu})`,

@@ -72,7 +72,8 @@ export function openApp(xmlid, appName) {
     ];
 }
 
-export function openInvoices() {
+/** Facturation, then its « Clients » menu open (the invoices, the overview, the contracts are under it). */
+export function openCustomersMenu() {
     return [
         ...openApp("account.menu_finance", "Facturation"),
         {
@@ -80,6 +81,12 @@ export function openInvoices() {
             trigger: '.o_main_navbar [data-menu-xmlid="account.menu_finance_receivables"]',
             run: "click",
         },
+    ];
+}
+
+export function openInvoices() {
+    return [
+        ...openCustomersMenu(),
         {
             content: "« Factures »",
             trigger: '.dropdown-item[data-menu-xmlid="account.menu_action_move_out_invoice_type"]:contains(Factures)',

@@ -151,15 +151,11 @@ class FlowProcessing(WorksCircuit):
         if not flow.technical_errors:
             known = {(inv.parsed.supplier_siret, inv.parsed.number) for inv in self.invoices.values()
                      if inv.status != 'SUPPRIMEE'}
-            pieces = {(inv.parsed.supplier_siret, inv.parsed.number): inv.billing_frame
-                      for inv in self.invoices.values() if inv.status != 'SUPPRIMEE'}
-            sirets = {record['siret']: record for record in self.structures.values()}
+            pieces = self._held_pieces()
             for parsed in flow.parsed:
                 buyer = self.find_structure(siret=parsed.buyer_siret)
                 service = self._service(buyer, parsed.service_code)
-                case = rules.Case(parsed=parsed, buyer=buyer, service=service, known=known,
-                                  suppliers=self.account_suppliers, commitments=self.commitments, pieces=pieces,
-                                  structures=sirets)
+                case = self._case(parsed, buyer, service, known, pieces)
                 refusals, later = rules.check_invoice(case, self.rules)
                 for refusal in refusals:
                     flow.dp_errors.append({'identifiantFournisseur': parsed.supplier_siret,
@@ -176,6 +172,17 @@ class FlowProcessing(WorksCircuit):
         else:
             state = 'IN_INTEGRE_PARTIEL' if flow.dp_errors else 'IN_INTEGRE'
         flow.state, flow.state_at = state, now()
+
+    def _held_pieces(self):
+        """``{(supplier SIRET, number): billing frame}`` of the invoices the platform holds."""
+        return {(inv.parsed.supplier_siret, inv.parsed.number): inv.billing_frame
+                for inv in self.invoices.values() if inv.status != 'SUPPRIMEE'}
+
+    def _case(self, parsed, buyer, service, known, pieces):
+        """One invoice with what the business rules (rules.py) read around it."""
+        return rules.Case(parsed=parsed, buyer=buyer, service=service, known=known, suppliers=self.account_suppliers,
+                          commitments=self.commitments, pieces=pieces,
+                          structures={record['siret']: record for record in self.structures.values()})
 
     @staticmethod
     def _service(buyer, code):
@@ -240,11 +247,7 @@ class FlowProcessing(WorksCircuit):
         if commitment is not None:
             parsed.commitment = commitment
         service = self._service(buyer, parsed.service_code)
-        case = rules.Case(parsed=parsed, buyer=buyer, service=service, known=set(),
-                          suppliers=self.account_suppliers, commitments=self.commitments,
-                          pieces={(inv.parsed.supplier_siret, inv.parsed.number): inv.billing_frame
-                                  for inv in self.invoices.values()},
-                          structures={record['siret']: record for record in self.structures.values()})
+        case = self._case(parsed, buyer, service, set(), self._held_pieces())
         refusals, later = rules.check_invoice(case, self.rules - {'FACTURE_DEJA_DEPOSEE'})
         if refusals or (later and later[0] == rules.RECYCLE):
             raise SandboxError(20006, (refusals or [later[1]])[0])

@@ -55,8 +55,7 @@ class WorksCircuit:
         if not self._is_works(invoice):
             return
         parsed = invoice.parsed
-        moe = next((record for record in self.structures.values()
-                    if parsed.moe_siret and record['siret'] == parsed.moe_siret), None)
+        moe = self.find_structure(siret=parsed.moe_siret)
         invoice.moe_id = moe['idStructureCPP'] if moe else None
         previous = next((other for other in self.invoices.values() if other is not invoice and parsed.origin_number
                          and other.parsed.number == parsed.origin_number

@@ -92,8 +92,9 @@ class L10nFrChorusDocument(models.AbstractModel):
         }
 
     @api.model
-    def _build_group(self, invoices, fmt=None):
-        """Several invoices in one ``.tar.gz`` flow (one member per invoice, each made by :meth:`_build`).
+    def _build_group(self, invoices, fmt=None, documents=None):
+        """Several invoices in one ``.tar.gz`` flow (one member per invoice, each made by :meth:`_build`, or
+        taken from ``documents``: ``{invoice id: document}`` already built in the format).
 
         :return: like :meth:`_build`, with ``xml`` None and ``members``: the member dicts, each with its ``invoice``
         """
@@ -106,7 +107,8 @@ class L10nFrChorusDocument(models.AbstractModel):
         members = []
         used = set()
         for invoice in invoices:
-            member = dict(self._build(invoice, fmt), invoice=invoice)
+            document = (documents or {}).get(invoice.id) or self._build(invoice, fmt)
+            member = dict(document, invoice=invoice)
             stem, dot, extension = member["filename"].rpartition(".")
             index = 1
             while member["filename"] in used:  # two invoices whose names differ only by unsafe characters

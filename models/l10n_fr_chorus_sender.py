@@ -6,7 +6,6 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_datetime
 
 from ..chorus_client import ChorusError
 
@@ -15,8 +14,38 @@ _logger = logging.getLogger(__name__)
 # pg advisory lock namespace of an invoice being deposited (with the invoice id): held from the checks to the
 # commit that records Chorus Pro's answer, across commits, and released by PostgreSQL if the worker dies.
 SEND_LOCK_KEY = 74552
-# Without an answer, how long Chorus Pro is given to show the invoice before it may be deposited again.
-DEFAULT_UNANSWERED_DELAY = 24 * 60  # minutes
+# Invoices locked, checked and built together, read in one go, before their deposits and their commits.
+PREPARE_BATCH = 50
+# What a document is made of, as the versions of its rows: PostgreSQL gives an updated row a new xmin (the
+# transaction that made it) and a new ctid (even within one transaction), whoever updates it. The rows: the
+# invoice, its lines, partners, bank account, journal, company, contract, services, previous piece and supporting
+# documents. The same fingerprint before the intent means the document built ahead is still the invoice's.
+_V = "{0}.id || ':' || {0}.xmin::text || {0}.ctid::text"
+FINGERPRINT_SQL = f"""
+    SELECT m.id, md5(concat_ws('|', {_V.format("m")}, {_V.format("c")},
+        (SELECT string_agg({_V.format("l")}, ',' ORDER BY l.id) FROM account_move_line l WHERE l.move_id = m.id),
+        (SELECT string_agg({_V.format("p")}, ',' ORDER BY p.id) FROM res_partner p
+          WHERE p.id IN (m.partner_id, m.commercial_partner_id, m.partner_shipping_id, m.l10n_fr_chorus_moe_id,
+                         c.partner_id)),
+        (SELECT {_V.format("b")} FROM res_partner_bank b WHERE b.id = m.partner_bank_id),
+        (SELECT {_V.format("j")} FROM account_journal j WHERE j.id = m.journal_id),
+        (SELECT {_V.format("k")} FROM l10n_fr_chorus_contract k WHERE k.id = m.l10n_fr_chorus_contract_id),
+        (SELECT {_V.format("v")} FROM account_move v WHERE v.id = m.l10n_fr_chorus_previous_piece_id),
+        (SELECT string_agg({_V.format("s")}, ',' ORDER BY s.id) FROM l10n_fr_chorus_service s
+          WHERE s.partner_id = m.commercial_partner_id),
+        (SELECT string_agg({_V.format("a")}, ',' ORDER BY a.id) FROM l10n_fr_chorus_move_attachment_rel r
+           JOIN ir_attachment a ON a.id = r.attachment_id WHERE r.move_id = m.id)))
+      FROM account_move m JOIN res_company c ON c.id = m.company_id
+     WHERE m.id IN %s
+"""
+
+
+class SendRun:
+    """What one send keeps across its commits: the clients per company, the advisory locks held, and the
+    documents built ahead ``{invoice id: (document, fingerprint)}``."""
+
+    def __init__(self):
+        self.clients, self.locked, self.built = {}, [], {}
 
 
 class L10nFrChorusSender(models.AbstractModel):
@@ -25,6 +54,10 @@ class L10nFrChorusSender(models.AbstractModel):
     Exactly once: before the HTTP request, the flow is recorded in the state « sending » with its file and
     committed, so that whatever happens next (no answer, a rollback, a killed worker) leaves evidence. An invoice
     whose last flow is still « sending » is never deposited again before Chorus Pro has been searched for it.
+
+    Invoices are locked, checked and built ``PREPARE_BATCH`` at a time in one transaction (read together, as the
+    XML export wants), then deposited one flow after the other, each intent committed before its request; an
+    invoice changed since its document was built is checked and built again before its intent.
     """
 
     _name = "l10n_fr_chorus.sender"
@@ -40,32 +73,32 @@ class L10nFrChorusSender(models.AbstractModel):
         interactive sends outside tests).
         """
         moves._l10n_fr_chorus_check_transfer_right()
-        results, clients, pending, locked = {}, {}, {}, []
+        results, pending, run = {}, {}, SendRun()
         moves = moves.sudo()
         self.env["l10n_fr_chorus.document"]._render_ahead(moves)
 
         def flush(company):
             group = pending.pop(company, None)
             if group:
-                results.update(self._deposit(group, clients[company], commit))
+                results.update(self._deposit(group, run, commit))
 
         try:
-            for move in moves:
-                if commit:
-                    move = move.with_prefetch()  # after each commit, re-read one invoice, not the whole batch
-                outcome = self._guarded(move, lambda m=move: self._prepare(m, clients, locked))
-                if outcome[move] is None:
+            for start in range(0, len(moves), PREPARE_BATCH):
+                batch = moves[start:start + PREPARE_BATCH].with_prefetch()
+                ready, outcome = self._prepare_batch(batch, run)
+                results.update(outcome)
+                for move in ready:
+                    if commit:
+                        move = move.with_prefetch()  # after each commit, re-read one invoice, not the batch
                     pending[move.company_id] = pending.get(move.company_id, move.browse()) | move
                     if len(pending[move.company_id]) >= max(group_size, 1):
                         flush(move.company_id)
-                else:
-                    results.update(outcome)
-                    if commit and not pending:
-                        self.env.cr.commit()  # pylint: disable=invalid-commit
+                if commit and not pending:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
             for company in list(pending):
                 flush(company)
         finally:
-            self._unlock(locked)
+            self._unlock(run.locked)
         return results
 
     @api.model
@@ -110,15 +143,69 @@ class L10nFrChorusSender(models.AbstractModel):
             self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [SEND_LOCK_KEY, move_id])
         ids.clear()
 
+    @api.model
+    def _busy(self, move):
+        return {move: (False, _("%(invoice)s is being sent by another process.", invoice=move.name))}
+
+    @api.model
+    def _fingerprints(self, moves, lock=False):
+        """``{invoice id: fingerprint}`` of what each invoice's document is made of (see ``FINGERPRINT_SQL``);
+        ``lock``: the invoices' rows stay locked until the commit (None when one of them was changed since this
+        transaction began)."""
+        cr = self.env.cr
+        if not lock:
+            cr.execute(FINGERPRINT_SQL, [tuple(moves.ids)])
+            return dict(cr.fetchall())
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute("SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+                           [tuple(moves.ids)], log_exceptions=False)
+                cr.execute(FINGERPRINT_SQL, [tuple(moves.ids)])
+                return dict(cr.fetchall())
+        except psycopg2.errors.SerializationFailure:
+            return None
+
     # ------------------------------------------------------------------------------------------
     # Before the deposit
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _prepare(self, move, clients, locked):
-        """Lock and check one invoice: ``{move: None}`` when it is ready to deposit, else its outcome."""
-        if not self._lock(move, locked):
-            return {move: (False, _("%(invoice)s is being sent by another process.", invoice=move.name))}
-        move.invalidate_recordset()
+    def _prepare_batch(self, moves, run):
+        """Lock, check and build these invoices together: ``(ready invoices, outcome of the others)``.
+
+        Each ready invoice's document is kept in ``run.built`` with the fingerprint of what it was made from.
+        """
+        outcome, locked = {}, moves.browse()
+        for move in moves:
+            if self._lock(move, run.locked):
+                locked |= move
+            else:
+                outcome.update(self._busy(move))
+        locked.invalidate_recordset()  # read again under the locks
+        ready = moves.browse()
+        for move in locked:
+            checked = self._guarded(move, lambda m=move: self._check(m, run))
+            if checked[move] is None:
+                ready |= move
+            else:
+                outcome.update(checked)
+        documents = {}
+        for move in ready:
+            def build(move=move):
+                document, kept, failed = self._build(move)
+                if kept:
+                    documents[move.id] = document
+                return failed or {move: None}
+            outcome.update((m, res) for m, res in self._guarded(move, build).items() if res is not None)
+        ready = ready.filtered(lambda m: m.id in documents)
+        if ready:
+            self.env.flush_all()
+            fingerprints = self._fingerprints(ready)
+            run.built.update((move.id, (documents[move.id], fingerprints[move.id])) for move in ready)
+        return ready, outcome
+
+    @api.model
+    def _check(self, move, run):
+        """Check one locked invoice: ``{move: None}`` when it is ready to deposit, else its outcome."""
         errors = move._l10n_fr_chorus_check()
         if errors:
             message = "\n".join(errors)
@@ -126,131 +213,98 @@ class L10nFrChorusSender(models.AbstractModel):
             return {move: (False, message)}
         company = move.company_id
         try:
-            if company not in clients:
-                clients[company] = company._l10n_fr_chorus_client()
+            if company not in run.clients:
+                run.clients[company] = company._l10n_fr_chorus_client()
         except UserError as exc:
             move._l10n_fr_chorus_set_error(exc.args[0], retryable=True)
             return {move: (False, exc.args[0])}
         if move.l10n_fr_chorus_unknown_outcome:
-            return self._resolve_attempt(move, clients[company])
+            return self._resolve_attempt(move, run.clients[company])
         return {move: None}
 
     @api.model
-    def _unanswered_delay(self):
-        try:
-            return float(self.env["ir.config_parameter"].sudo().get_param(
-                "l10n_fr_chorus_pro.unknown_outcome_delay", DEFAULT_UNANSWERED_DELAY))
-        except ValueError:
-            return DEFAULT_UNANSWERED_DELAY
-
-    @api.model
-    def _resolve_attempt(self, move, client):
-        """The last deposit of ``move`` got no answer: is the invoice on Chorus Pro? ``{move: None}`` when it may
-        be deposited again (Chorus Pro still does not show it after the delay), else the outcome."""
-        flow = move.l10n_fr_chorus_flow_id
-        try:
-            if self._link_existing(move, client):
-                return {move: (True, _("%(invoice)s was already on Chorus Pro: linked to it, not sent again.",
-                                       invoice=move.name))}
-        except ChorusError as exc:
-            message = _("%(invoice)s: ", invoice=move.name) + move.company_id._l10n_fr_chorus_error_message(exc)
-            move._l10n_fr_chorus_set_error(message, retryable=True)
-            return {move: (False, message)}
-        if flow.state != "sending":  # Chorus Pro said it holds this number: it will show it, never send again
-            return {move: (False, move.l10n_fr_chorus_error)}
-        delay = self._unanswered_delay()
-        until = (flow.deposit_date or fields.Datetime.now()) + timedelta(minutes=delay)
-        if until > fields.Datetime.now():
-            message = _(
-                "%(invoice)s: the last deposit got no answer and Chorus Pro does not show the invoice yet. It is "
-                "searched for at every scheduled run; Chorus Pro is given until %(until)s to show it before it is "
-                "sent again.", invoice=move.name, until=format_datetime(self.env, until, dt_format="short"))
-            move._l10n_fr_chorus_set_error(message, retryable=True)
-            return {move: (False, message)}
-        flow._l10n_fr_chorus_write({"state": "IN_INCIDENTE", "error_message": _(
-            "No answer to the deposit and not shown by Chorus Pro after %(hours)s hours: considered not received.",
-            hours=round(delay / 60, 1))})
-        return {move: None}
-
-    @api.model
-    def _link_existing(self, move, client):
-        """Is ``move`` on Chorus Pro already (found by its number)? Link it to that invoice and say True."""
-        found = [inv for inv in client.find_invoices(invoice_number=move.name) if inv.number == move.name]
-        if not found:
-            return False
-        invoice = found[-1]
-        Flow = self.env["l10n_fr_chorus.flow"].sudo()
-        flow = Flow.search([("name", "=", invoice.flow_number), ("company_id", "=", move.company_id.id)], limit=1)
-        pending = move.l10n_fr_chorus_flow_id
-        if not flow and pending.state == "sending":
-            flow = pending  # the deposit without answer: now we know its number
-        if flow:
-            flow._l10n_fr_chorus_write({"name": flow.name or invoice.flow_number or False, "state": "IN_INTEGRE",
-                                        "error_message": False})
-        elif invoice.flow_number:
-            flow = Flow._l10n_fr_chorus_create({"name": invoice.flow_number, "company_id": move.company_id.id,
-                                                "move_ids": [(6, 0, move.ids)], "state": "IN_INTEGRE"})
-        if pending.state == "sending" and pending != flow:
-            pending._l10n_fr_chorus_write({"state": "IN_INCIDENTE", "error_message": _(
-                "Not received by Chorus Pro: the invoice was found in flow %(flow)s.", flow=flow.name)})
-        move._l10n_fr_chorus_write({
-            "l10n_fr_chorus_flow_id": flow.id,
-            "l10n_fr_chorus_flow_ids": [(4, flow.id)] if flow else [],
-            "l10n_fr_chorus_invoice_cpp": invoice.cpp_id,
-            "l10n_fr_chorus_rejection": False,
-            "l10n_fr_chorus_error": False,
-            "l10n_fr_chorus_error_retryable": False,
-            "l10n_fr_chorus_unknown_outcome": False,
-        })
-        move._l10n_fr_chorus_apply_status(invoice.state)
-        move.message_post(body=_("Found on Chorus Pro: linked to invoice %(id)s, not sent again.",
-                                 id=invoice.cpp_id))
-        return True
+    def _still_ready(self, moves, run):
+        """Before the intent: ``(invoices to deposit, outcome of the others)``. The invoices' rows are locked;
+        one changed since its document was built is checked again and its document dropped (built again)."""
+        current = self._fingerprints(moves, lock=True)
+        if current is None:  # changed by another transaction meanwhile: next run
+            outcome = {}
+            for move in moves:
+                outcome.update(self._busy(move))
+            return moves.browse(), outcome
+        ready, outcome = moves.browse(), {}
+        for move in moves:
+            built = run.built.get(move.id)
+            if built and built[1] == current.get(move.id):
+                ready |= move
+                continue
+            run.built.pop(move.id, None)
+            move.invalidate_recordset()
+            checked = self._check(move, run)
+            if checked[move] is None:
+                ready |= move
+            else:
+                outcome.update(checked)
+        return ready, outcome
 
     # ------------------------------------------------------------------------------------------
     # The deposit
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _build(self, moves):
-        """The document of these checked invoices; those whose document fails get the error and are dropped."""
+    def _build(self, moves, built=None):
+        """The document of these checked invoices; those whose document fails get the error and are dropped.
+        ``built``: the documents built ahead (``SendRun.built``), used instead of building them again."""
         Document = self.env["l10n_fr_chorus.document"]
+        ahead = {move_id: document for move_id, (document, _fingerprint) in (built or {}).items()}
         outcome = {}
         try:
             with self.env.cr.savepoint():
-                return (Document._build(moves) if len(moves) == 1 else Document._build_group(moves)), moves, outcome
+                if len(moves) == 1:
+                    document = ahead.get(moves.id) or Document._build(moves)
+                else:
+                    document = Document._build_group(moves, documents=ahead)
+                return document, moves, outcome
         except UserError as exc:
             if len(moves) == 1:
                 moves._l10n_fr_chorus_set_error(exc.args[0])
                 return None, moves.browse(), {moves: (False, exc.args[0])}
         good = moves.browse()
         for move in moves:  # find which invoice of the group cannot be made
-            _document, kept, failed = self._build(move)
+            _document, kept, failed = self._build(move, built)
             good |= kept
             outcome.update(failed)
         if not good:
             return None, good, outcome
-        document, good, failed = self._build(good)
+        document, good, failed = self._build(good, built)
         outcome.update(failed)
         return document, good, outcome
 
     @api.model
-    def _deposit(self, moves, client, commit):
-        """One deposit for these checked, locked invoices of one company: intent, request, answer."""
+    def _deposit(self, moves, run, commit):
+        """One deposit for these locked invoices of one company, checked and built ahead: intent, request,
+        answer."""
         state = {}
 
         def intend():
-            document, kept, outcome = self._build(moves)
+            ready, outcome = self._still_ready(moves, run)
+            if not ready:
+                return outcome
+            document, kept, failed = self._build(ready, run.built)
+            outcome.update(failed)
             state.update(document=document, moves=kept)
             if kept:
                 state["flow"] = self._record_intent(kept, document)
             return outcome
 
         outcome = self._guarded(moves, intend)
+        for move in moves:
+            run.built.pop(move.id, None)
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         kept = state.get("moves")
         if not kept or "flow" not in state:
             return outcome
+        client = run.clients[kept.company_id]
         outcome.update(self._guarded(kept, lambda: self._request(kept, state["flow"], state["document"], client)))
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit

@@ -16,6 +16,8 @@ _logger = logging.getLogger(__name__)
 SEND_LOCK_KEY = 74552
 # Invoices locked, checked and built together, read in one go, before their deposits and their commits.
 PREPARE_BATCH = 50
+# The invoice's tracked fields the intent changes: shown in the chatter with the deposit's outcome.
+INTENT_TRACKED = ("l10n_fr_chorus_flow_id", "l10n_fr_chorus_status", "l10n_fr_chorus_rejection")
 # What a document is made of, as the versions of its rows: PostgreSQL gives an updated row a new xmin (the
 # transaction that made it) and a new ctid (even within one transaction), whoever updates it. The rows: the
 # invoice, its lines, partners, bank account, journal, company, contract, services, previous piece and supporting
@@ -69,8 +71,8 @@ class L10nFrChorusSender(models.AbstractModel):
 
         Each invoice travels alone, or with up to ``group_size`` invoices of its company in one ``.tar.gz`` flow.
         A failure is written on its invoice and never stops, raises out of, or rolls back the others.
-        ``commit`` commits the intent before each deposit and the outcome after it (scheduled send, and the
-        interactive sends outside tests).
+        ``commit`` commits the intent before each deposit, together with the previous deposit's answer, and the
+        last answer at the end of each batch (scheduled send, and the interactive sends outside tests).
         """
         moves._l10n_fr_chorus_check_transfer_right()
         results, pending, run = {}, {}, SendRun()
@@ -93,10 +95,12 @@ class L10nFrChorusSender(models.AbstractModel):
                     pending[move.company_id] = pending.get(move.company_id, move.browse()) | move
                     if len(pending[move.company_id]) >= max(group_size, 1):
                         flush(move.company_id)
-                if commit and not pending:
+                if commit:  # the last answer and the errors; a pending group's rows are locked again at its intent
                     self.env.cr.commit()  # pylint: disable=invalid-commit
             for company in list(pending):
                 flush(company)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         finally:
             self._unlock(run.locked)
         return results
@@ -293,26 +297,30 @@ class L10nFrChorusSender(models.AbstractModel):
             outcome.update(failed)
             state.update(document=document, moves=kept)
             if kept:
-                state["flow"] = self._record_intent(kept, document)
+                state["flow"], state["tracking"] = self._record_intent(kept, document)
             return outcome
 
         outcome = self._guarded(moves, intend)
         for move in moves:
             run.built.pop(move.id, None)
-        if commit:
+        if commit:  # the intent, with the previous deposit's answer, before the request
             self.env.cr.commit()  # pylint: disable=invalid-commit
         kept = state.get("moves")
         if not kept or "flow" not in state:
             return outcome
         client = run.clients[kept.company_id]
-        outcome.update(self._guarded(kept, lambda: self._request(kept, state["flow"], state["document"], client)))
-        if commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        # the answer is committed with the next deposit's intent, or at the end of the batch (see _send): a worker
+        # killed before that commit leaves the intent « sending », which is resolved on Chorus Pro (no second deposit)
+        outcome.update(self._guarded(kept, lambda: self._request(kept, state["flow"], state["document"], client,
+                                                                 state["tracking"])))
         return outcome
 
     @api.model
     def _record_intent(self, moves, document):
-        """The flow about to be deposited, in the state « sending », with its exact file."""
+        """The flow about to be deposited, in the state « sending », with its exact file: ``(flow, tracking)``.
+
+        The invoices' chatter shows the change with Chorus Pro's answer, in one message (``tracking``: the tracked
+        values before the intent, see :meth:`_log`), not as a tracking message of its own."""
         flow = self.env["l10n_fr_chorus.flow"].sudo()._l10n_fr_chorus_create({
             "company_id": moves.company_id.id,
             "deposit_date": fields.Datetime.now(),
@@ -322,7 +330,8 @@ class L10nFrChorusSender(models.AbstractModel):
             "move_ids": [(6, 0, moves.ids)],
         })
         flow._l10n_fr_chorus_attach(document["filename"], document["content"])
-        moves._l10n_fr_chorus_write({
+        tracking = {move.id: {fname: move[fname] for fname in INTENT_TRACKED} for move in moves}
+        moves.with_context(mail_notrack=True)._l10n_fr_chorus_write({
             "l10n_fr_chorus_flow_id": flow.id,
             "l10n_fr_chorus_flow_ids": [(4, flow.id)],
             "l10n_fr_chorus_invoice_cpp": False,
@@ -334,10 +343,22 @@ class L10nFrChorusSender(models.AbstractModel):
             "l10n_fr_chorus_rejection": False,
             "l10n_fr_chorus_unknown_outcome": True,
         })
-        return flow
+        return flow, tracking
 
     @api.model
-    def _request(self, moves, flow, document, client):
+    def _log(self, moves, tracking, body=None):
+        """One chatter message per invoice: ``body`` (None: none) with the changes of the tracked fields since
+        ``tracking`` (the values before the intent)."""
+        described = self.env["account.move"].fields_get(
+            list(INTENT_TRACKED), attributes=("string", "type", "selection", "currency_field"))
+        for move in moves:
+            _changes, values = move._mail_track(described, tracking.get(move.id, {}))
+            if values or body:
+                move._message_log(body=body, tracking_value_ids=values)
+
+    @api.model
+    def _request(self, moves, flow, document, client, tracking=None):
+        tracking = tracking or {}
         company = moves.company_id
         outcome = {}
         try:
@@ -345,13 +366,15 @@ class L10nFrChorusSender(models.AbstractModel):
         except ChorusError as exc:
             if not exc.deposit_unknown:  # surely not received: forget the intent
                 previous = moves.l10n_fr_chorus_flow_ids - flow
-                for move in moves:
-                    move._l10n_fr_chorus_write({
+                for move in moves:  # as it was: the chatter never showed the intent
+                    move.with_context(mail_notrack=True)._l10n_fr_chorus_write({
                         "l10n_fr_chorus_flow_id": (previous & move.l10n_fr_chorus_flow_ids)[:1].id,
                         "l10n_fr_chorus_flow_ids": [(3, flow.id)],
                         "l10n_fr_chorus_unknown_outcome": False,
                     })
                 flow._l10n_fr_chorus_unlink()
+            else:  # the chatter shows the flow « sending », found or sent again later
+                self._log(moves, tracking)
             for move in moves:
                 if exc.deposit_unknown:
                     message = _(
@@ -364,25 +387,25 @@ class L10nFrChorusSender(models.AbstractModel):
                 move._l10n_fr_chorus_set_error(message, retryable=exc.retryable or exc.deposit_unknown)
                 outcome[move] = (False, message)
             return outcome
-        self._record_deposit(moves, receipt, document, flow)
+        self._record_deposit(moves, receipt, document, flow, tracking)
         for move in moves:
             outcome[move] = (True, _("%(invoice)s: sent to Chorus Pro in flow %(flow)s.", invoice=move.name,
                                      flow=receipt.flow_number))
         return outcome
 
     @api.model
-    def _record_deposit(self, moves, receipt, document, flow=None):
+    def _record_deposit(self, moves, receipt, document, flow=None, tracking=None):
         """Chorus Pro took the file: the flow gets its number and the chatter says so."""
-        flow = flow or self._record_intent(moves, document)
+        if not flow:
+            flow, tracking = self._record_intent(moves, document)
         flow._l10n_fr_chorus_write({
             "name": receipt.flow_number,
             "state": "IN_RECU",
             "deposit_date": receipt.date or flow.deposit_date,
         })
         moves._l10n_fr_chorus_write({"l10n_fr_chorus_unknown_outcome": False})
-        for move in moves:
-            move._message_log(body=_("Sent to Chorus Pro in flow %(flow)s (%(file)s).", flow=receipt.flow_number,
-                                     file=document["filename"]))
+        self._log(moves, tracking or {}, _("Sent to Chorus Pro in flow %(flow)s (%(file)s).",
+                                           flow=receipt.flow_number, file=document["filename"]))
         return flow
 
     # ------------------------------------------------------------------------------------------

@@ -18,28 +18,6 @@ SEND_LOCK_KEY = 74552
 PREPARE_BATCH = 50
 # The invoice's tracked fields the intent changes: shown in the chatter with the deposit's outcome.
 INTENT_TRACKED = ("l10n_fr_chorus_flow_id", "l10n_fr_chorus_status", "l10n_fr_chorus_rejection")
-# What a document is made of, as the versions of its rows: PostgreSQL gives an updated row a new xmin (the
-# transaction that made it) and a new ctid (even within one transaction), whoever updates it. The rows: the
-# invoice, its lines, partners, bank account, journal, company, contract, services, previous piece and supporting
-# documents. The same fingerprint before the intent means the document built ahead is still the invoice's.
-_V = "{0}.id || ':' || {0}.xmin::text || {0}.ctid::text"
-FINGERPRINT_SQL = f"""
-    SELECT m.id, md5(concat_ws('|', {_V.format("m")}, {_V.format("c")},
-        (SELECT string_agg({_V.format("l")}, ',' ORDER BY l.id) FROM account_move_line l WHERE l.move_id = m.id),
-        (SELECT string_agg({_V.format("p")}, ',' ORDER BY p.id) FROM res_partner p
-          WHERE p.id IN (m.partner_id, m.commercial_partner_id, m.partner_shipping_id, m.l10n_fr_chorus_moe_id,
-                         c.partner_id)),
-        (SELECT {_V.format("b")} FROM res_partner_bank b WHERE b.id = m.partner_bank_id),
-        (SELECT {_V.format("j")} FROM account_journal j WHERE j.id = m.journal_id),
-        (SELECT {_V.format("k")} FROM l10n_fr_chorus_contract k WHERE k.id = m.l10n_fr_chorus_contract_id),
-        (SELECT {_V.format("v")} FROM account_move v WHERE v.id = m.l10n_fr_chorus_previous_piece_id),
-        (SELECT string_agg({_V.format("s")}, ',' ORDER BY s.id) FROM l10n_fr_chorus_service s
-          WHERE s.partner_id = m.commercial_partner_id),
-        (SELECT string_agg({_V.format("a")}, ',' ORDER BY a.id) FROM l10n_fr_chorus_move_attachment_rel r
-           JOIN ir_attachment a ON a.id = r.attachment_id WHERE r.move_id = m.id)))
-      FROM account_move m JOIN res_company c ON c.id = m.company_id
-     WHERE m.id IN %s
-"""
 
 
 class SendRun:
@@ -151,24 +129,6 @@ class L10nFrChorusSender(models.AbstractModel):
     def _busy(self, move):
         return {move: (False, _("%(invoice)s is being sent by another process.", invoice=move.name))}
 
-    @api.model
-    def _fingerprints(self, moves, lock=False):
-        """``{invoice id: fingerprint}`` of what each invoice's document is made of (see ``FINGERPRINT_SQL``);
-        ``lock``: the invoices' rows stay locked until the commit (None when one of them was changed since this
-        transaction began)."""
-        cr = self.env.cr
-        if not lock:
-            cr.execute(FINGERPRINT_SQL, [tuple(moves.ids)])
-            return dict(cr.fetchall())
-        try:
-            with cr.savepoint(flush=False):
-                cr.execute("SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
-                           [tuple(moves.ids)], log_exceptions=False)
-                cr.execute(FINGERPRINT_SQL, [tuple(moves.ids)])
-                return dict(cr.fetchall())
-        except psycopg2.errors.SerializationFailure:
-            return None
-
     # ------------------------------------------------------------------------------------------
     # Before the deposit
     # ------------------------------------------------------------------------------------------
@@ -225,31 +185,6 @@ class L10nFrChorusSender(models.AbstractModel):
         if move.l10n_fr_chorus_unknown_outcome:
             return self._resolve_attempt(move, run.clients[company])
         return {move: None}
-
-    @api.model
-    def _still_ready(self, moves, run):
-        """Before the intent: ``(invoices to deposit, outcome of the others)``. The invoices' rows are locked;
-        one changed since its document was built is checked again and its document dropped (built again)."""
-        current = self._fingerprints(moves, lock=True)
-        if current is None:  # changed by another transaction meanwhile: next run
-            outcome = {}
-            for move in moves:
-                outcome.update(self._busy(move))
-            return moves.browse(), outcome
-        ready, outcome = moves.browse(), {}
-        for move in moves:
-            built = run.built.get(move.id)
-            if built and built[1] == current.get(move.id):
-                ready |= move
-                continue
-            run.built.pop(move.id, None)
-            move.invalidate_recordset()
-            checked = self._check(move, run)
-            if checked[move] is None:
-                ready |= move
-            else:
-                outcome.update(checked)
-        return ready, outcome
 
     # ------------------------------------------------------------------------------------------
     # The deposit

@@ -76,9 +76,20 @@ def parse_args():
 
 
 # ---------------------------------------------------------------------------------------------- checks
+def deposited_documents(content):
+    """The documents of one deposited file: the members of a group's ``.tar.gz``, or the file itself."""
+    import tarfile  # noqa: PLC0415
+
+    if not content.startswith(b"\x1f\x8b"):
+        return [content]
+    with tarfile.open(fileobj=io.BytesIO(content), mode="r:gz") as archive:
+        return [archive.extractfile(member).read() for member in archive.getmembers() if member.isfile()]
+
+
 def verify_documents(moves, fmt):
     """Not timed: each deposited file is its invoice's (its number in the XML, and on the PDF's pages when the PDF
-    has a text layer), and a Factur-X file carries its XML. Catches a batch rendering that mixes invoices up."""
+    has a text layer), and a Factur-X file carries its XML; in a group's archive, exactly one document is the
+    invoice's. Catches a batch rendering or a group that mixes invoices up."""
     import logging  # noqa: PLC0415
 
     import facturx  # noqa: PLC0415
@@ -89,20 +100,25 @@ def verify_documents(moves, fmt):
 
     counts = {"ok": 0, "no_text_layer": 0, "wrong": 0, "first_problem": None}
     for move in moves.filtered("l10n_fr_chorus_flow_id"):
-        content = move.l10n_fr_chorus_flow_id.attachment_id.raw or b""
+        documents = deposited_documents(move.l10n_fr_chorus_flow_id.attachment_id.raw or b"")
+        number = f">{move.name}<".encode()
         problem = None
         if fmt == "facturx":
-            _name, xml = facturx.get_xml_from_pdf(content, check_xsd=False)
-            reader = OdooPdfFileReader(io.BytesIO(content), strict=False)
-            text = "".join(page.extract_text() or "" for page in reader.pages)
-            if not xml or move.name.encode() not in xml:
-                problem = f"{move.name}: no Factur-X XML of this invoice in its PDF"
-            elif not text.strip():
-                counts["no_text_layer"] += 1
-            elif move.name not in text:
-                problem = f"{move.name}: its PDF shows another invoice"
-        elif move.name.encode() not in content:
-            problem = f"{move.name}: its file does not carry its number"
+            xmls = [(pdf, facturx.get_xml_from_pdf(pdf, check_xsd=False)[1]) for pdf in documents]
+            mine = [pdf for pdf, xml in xmls if xml and number in xml]
+            if len(mine) != 1:
+                problem = f"{move.name}: {len(mine)} Factur-X PDFs of this invoice in its flow (1 expected)"
+            else:
+                reader = OdooPdfFileReader(io.BytesIO(mine[0]), strict=False)
+                text = "".join(page.extract_text() or "" for page in reader.pages)
+                if not text.strip():
+                    counts["no_text_layer"] += 1
+                elif move.name not in text:
+                    problem = f"{move.name}: its PDF shows another invoice"
+        else:
+            mine = [xml for xml in documents if number in xml]
+            if len(mine) != 1:
+                problem = f"{move.name}: {len(mine)} documents of this invoice in its flow (1 expected)"
         if problem:
             counts["wrong"] += 1
             counts["first_problem"] = counts["first_problem"] or problem

@@ -283,13 +283,22 @@ class L10nFrChorusSender(models.AbstractModel):
     @api.model
     def _log(self, moves, tracking, body=None):
         """One chatter message per invoice: ``body`` (None: none) with the changes of the tracked fields since
-        ``tracking`` (the values before the intent)."""
+        ``tracking`` (the values before the intent). The messages of a group are created together, as Odoo's
+        batch log does, and their tracked values with them (one insert each, not one per invoice)."""
         described = self.env["account.move"].fields_get(
             list(INTENT_TRACKED), attributes=("string", "type", "selection", "currency_field"))
+        changes = {}
         for move in moves:
-            _changes, values = move._mail_track(described, tracking.get(move.id, {}))
+            _changed, values = move._mail_track(described, tracking.get(move.id, {}))
             if values or body:
-                move._message_log(body=body, tracking_value_ids=values)
+                changes[move.id] = values
+        if not changes:
+            return
+        messages = moves.browse(list(changes))._message_log_batch(dict.fromkeys(changes, body or ""))
+        self.env["mail.tracking.value"].sudo().create([
+            dict(command[2], mail_message_id=message.id)
+            for message, values in zip(messages, changes.values(), strict=True) for command in values
+        ])
 
     @api.model
     def _request(self, moves, flow, document, client, tracking=None):

@@ -339,6 +339,11 @@ class TestChorusSend(ChorusInvoiceCase):
         self.assertEqual(sorted(len(f.move_ids) for f in invoices.l10n_fr_chorus_flow_id), [1, 2])
         self.assertEqual(self.deposits(), 2)
         self.assertTrue(invoices[0].l10n_fr_chorus_flow_id.attachment_id.name.endswith(".tar.gz"))
+        for invoice in invoices:  # each invoice's chatter says it, with its own flow as the tracked change
+            flow = invoice.l10n_fr_chorus_flow_id
+            [message] = invoice.message_ids.filtered(lambda m, f=flow: f.name in str(m.body))
+            tracked = message.tracking_value_ids.filtered(lambda t: t.field_id.name == "l10n_fr_chorus_flow_id")
+            self.assertEqual(tracked.new_value_integer, flow.id, invoice.name)
         self.sandbox.state.advance(flows_to_final=True)
         self.run_cron("_cron_l10n_fr_chorus_sync")
         self.assertEqual(set(invoices.mapped("l10n_fr_chorus_state")), {"integrated"})

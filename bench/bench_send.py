@@ -46,8 +46,14 @@ DOCUMENT_METHODS = {
     "validation": [("l10n_fr_chorus.document", "_validate_xml")],
     "facturx_pdf": [("l10n_fr_chorus.document.pdf", "_facturx_pdf")],
     "invoice_pdf": [("l10n_fr_chorus.document.pdf", "_invoice_pdf")],
+    # the sending thread's wall time in the invoice PDFs: rendering one, or waiting for the pool's renders (the
+    # prefetch runs inside _invoice_pdf, or before _build in older code: counted once either way)
+    "pdf_wait": [("l10n_fr_chorus.document.pdf", "_invoice_pdf"),
+                 ("l10n_fr_chorus.document.pdf", "_prefetch_invoice_pdfs")],
     "pdf_prefetch": [("l10n_fr_chorus.document.pdf", "_prefetch_invoice_pdfs")],
     "qweb_html": [("ir.actions.report", "_render_qweb_html")],
+    # one invoice PDF rendered (QWeb + wkhtmltopdf), in the sending thread or in a pool's worker
+    "render": [("ir.actions.report", "_render_qweb_pdf")],
     "wkhtmltopdf": [("ir.actions.report", "_run_wkhtmltopdf")],
     "checks": [("l10n_fr_chorus.sender", "_lock"), ("l10n_fr_chorus.sender", "_check"),
                ("l10n_fr_chorus.sender", "_prepare")],  # the last one: the code before issue 18
@@ -128,6 +134,17 @@ def verify_documents(moves, fmt):
 
 
 # ---------------------------------------------------------------------------------------------- limits
+def render_workers(env):
+    """How many invoice PDFs the addon renders at a time: its pool's workers where wkhtmltopdf takes one document
+    per run and the send commits (the pool's condition), else 1."""
+    pdf_module = common.addon_module("models.l10n_fr_chorus_document_pdf")
+    Pdf = env["l10n_fr_chorus.document.pdf"]
+    if (not hasattr(Pdf, "_render_workers") or getattr(pdf_module, "wkhtmltopdf_renders_batches", lambda: True)()
+            or not env["account.move.send"]._can_commit()):
+        return 1
+    return max(Pdf._render_workers(), 1)
+
+
 def measure_limits(env, company, moves, fmt):
     """Not part of the send: the bare figures it is compared with (issue 18), on the same invoices, in this process.
 
@@ -152,6 +169,8 @@ def measure_limits(env, company, moves, fmt):
         for move in sample:
             engine._render_qweb_pdf(report.report_name, move.ids)
         limits["render"] = (time.perf_counter() - started) / len(sample)
+        # renders overlap in the pool (one wkhtmltopdf per worker): the limit is one render per worker at a time
+        limits["render_workers"] = render_workers(env)
     client = company._l10n_fr_chorus_client()
     flows = sample.l10n_fr_chorus_flow_id
     if flows:
@@ -233,7 +252,8 @@ def measure(args, params):
         "format": fmt, "count": count, "due": due, "sent": len(sent), "states": states, "errors": errors,
         "flows": flows, "checked": checked, "seconds": elapsed, "queries": queries, "setup_seconds": setup_seconds,
         "calls": calls, "limits": limits,
-        "sections": sections.seconds, "section_calls": sections.calls, "memory": memory.figures(),
+        "sections": dict(sections.seconds, render_span=sections.span("render")), "section_calls": sections.calls,
+        "memory": memory.figures(),
         "group_size": params["group_size"], "commit": params["commit"], "styles": params["styles"],
         "code": common.addon_source(), "wkhtmltopdf": common.wkhtmltopdf_version(),
     }
@@ -260,11 +280,12 @@ def print_result(result):
     ]
     if sections.get("facturx_pdf"):
         # _invoice_pdf runs inside _facturx_pdf; a batch prefetch (if the code has one) runs before _build.
-        sections = dict(sections, pdf_total=sections.get("invoice_pdf", 0.0) + sections.get("pdf_prefetch", 0.0),
+        sections = dict(sections, pdf_total=sections.get("pdf_wait", 0.0),
                         assembly=max(sections["facturx_pdf"] - sections.get("invoice_pdf", 0.0), 0.0))
     details = [("xml", "  XML (account_edi_ubl_cii)"), ("validation", "  XSD + Chorus checks"),
-               ("pdf_total", "  invoice PDF (report engine)"), ("pdf_prefetch", "    of which batch prefetch"),
-               ("qweb_html", "    of which QWeb HTML"), ("wkhtmltopdf", "    of which wkhtmltopdf"),
+               ("pdf_total", "  invoice PDF (rendering, or waiting for the pool)"),
+               ("pdf_prefetch", "    of which batch prefetch / pool"),
+               ("qweb_html", "    QWeb HTML (all render workers)"), ("wkhtmltopdf", "    wkhtmltopdf (all workers)"),
                ("assembly", "  Factur-X PDF/A assembly (XML embedded)")]
     for key, label in details:
         if sections.get(key):
@@ -273,8 +294,11 @@ def print_result(result):
     rows.append(("everything else", f"{other:8.2f} s", f"{share_other:6.1%}", ""))
     share_goal = GOAL_OTHER_SHARE.get(fmt)
     if share_goal:
-        render = sections.get("pdf_total", 0.0)
+        # the time when no invoice PDF was rendering anywhere (the sending thread, the pool's workers): what the
+        # renders do not hide; older results had no span: the sending thread's time in the PDFs instead
+        render = sections.get("render_span") or sections.get("pdf_total", 0.0)
         share_other = (seconds - render) / seconds if seconds else 0.0
+        rows.append(("  renders running (any thread)", f"{render:8.2f} s", f"{render / seconds:6.1%}", ""))
         rows.append(("everything but the invoice PDFs", f"{seconds - render:8.2f} s", f"{share_other:6.1%}",
                      f"goal < {share_goal:.0%}: {common.verdict(share_other < share_goal)}"))
     # _record_deposit and the HTTP deposit run inside _request; the token is fetched by the first HTTP call.
@@ -321,7 +345,12 @@ def print_limits(result, sections):
     limits, count = result.get("limits") or {}, result["count"]
     ours = {"xml": sections.get("xml", 0.0) / count, "render": sections.get("pdf_total", 0.0) / count,
             "deposit": sections.get("request", 0.0) / count}
-    labels = {"xml": "XML build (ours: inside the send)", "render": "invoice PDF render (ours: the pool)",
+    limits = dict(limits)
+    workers = limits.pop("render_workers", 1)
+    if "render" in limits:  # the renders overlap: one render alone per worker at a time is the limit
+        limits["render"] /= workers
+    labels = {"xml": "XML build (ours: inside the send)",
+              "render": f"invoice PDF (ours: waited; limit: 1 alone ÷ {workers} workers)",
               "deposit": "deposit round trip (ours: _request)"}
     print(f"   {'limits, same process, same invoices':<46} {'ours':>11} {'bare limit':>16}   ratio")
     for key in ("render", "xml", "deposit"):

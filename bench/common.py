@@ -296,6 +296,7 @@ class Sections:
     def __init__(self):
         self.seconds = {}
         self.calls = {}
+        self.intervals = {}  # group -> [(start, end)] of its outermost calls, every thread
         self._depth = {}
         self._undo = []
 
@@ -317,8 +318,10 @@ class Sections:
             finally:
                 sections._depth[key] = depth
                 if not depth:
-                    sections.seconds[group] += time.perf_counter() - started
+                    ended = time.perf_counter()
+                    sections.seconds[group] += ended - started
                     sections.calls[group] += 1
+                    sections.intervals.setdefault(group, []).append((started, ended))
 
         setattr(cls, method, timed)
         self._undo.append((cls, method, original))
@@ -328,9 +331,22 @@ class Sections:
             self.wrap(type(env[model]), method, group)
 
     def reset(self):
+        self.intervals.clear()
         for group in self.seconds:
             self.seconds[group] = 0.0
             self.calls[group] = 0
+
+    def span(self, group):
+        """Wall time during which at least one call of ``group`` ran, in any thread (overlapping calls once)."""
+        total, reach = 0.0, None
+        for start, end in sorted(self.intervals.get(group, ())):
+            if reach is None or start > reach:
+                total += end - start
+                reach = end
+            elif end > reach:
+                total += end - reach
+                reach = end
+        return total
 
     def unwrap(self):
         for cls, method, original in reversed(self._undo):

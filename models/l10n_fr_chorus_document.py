@@ -142,6 +142,11 @@ class L10nFrChorusDocument(models.AbstractModel):
         a new rendering. Lasts as long as the cursor's cache (the transaction)."""
         self.env["l10n_fr_chorus.document.pdf"]._render_ahead(invoices, rendered=rendered)
 
+    @api.model
+    def _render_ahead_stop(self):
+        """The send is over: the renders ahead it did not use are cancelled and their PDFs forgotten."""
+        self.env["l10n_fr_chorus.document.pdf"]._render_ahead_stop()
+
     # ------------------------------------------------------------------------------------------
     # Checks
     # ------------------------------------------------------------------------------------------

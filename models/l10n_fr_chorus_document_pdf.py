@@ -22,7 +22,9 @@ PDF_BATCH_SIZE = 20
 # Invoice PDFs rendered at once by a wkhtmltopdf that takes one document per run (Debian's): at most this many
 # processes, one per core by default (system parameter l10n_fr_chorus_pro.render_workers; 1: one after the other).
 MAX_RENDER_WORKERS = 4
-# Where the invoices to build next and their PDFs rendered ahead wait, in the cursor's cache (one transaction).
+# Where the invoices to build next and their PDFs rendered ahead wait, in the cursor's cache (one send): ``queue``
+# (ids not yet given to a rendering), ``pdfs`` ({id: (write_date, PDF) or None}), and with the pool ``executor``
+# and ``futures`` ({id: the render in the pool}).
 AHEAD_KEY = "l10n_fr_chorus_pdfs"
 
 _batch_rendering = {}  # wkhtmltopdf binary -> whether it renders several documents in one run
@@ -87,24 +89,41 @@ class L10nFrChorusDocumentPdf(models.AbstractModel):
     @api.model
     def _render_ahead(self, invoices, rendered=None):
         """See ``l10n_fr_chorus.document._render_ahead``."""
-        ahead = self.env.cr.cache.setdefault(AHEAD_KEY, {"queue": [], "pdfs": {}})
+        ahead = self.env.cr.cache.setdefault(AHEAD_KEY, {"queue": [], "pdfs": {}, "futures": {}})
         ahead["queue"] = list(invoices.ids)
         for invoice in invoices:
             if rendered and rendered.get(invoice.id):
                 ahead["pdfs"][invoice.id] = (invoice.write_date, rendered[invoice.id])
 
     @api.model
+    def _render_ahead_stop(self):
+        """The send is over: renders not started are cancelled, the running ones awaited, the PDFs forgotten."""
+        ahead = self.env.cr.cache.pop(AHEAD_KEY, None)
+        if ahead and ahead.get("executor"):
+            ahead["executor"].shutdown(wait=True, cancel_futures=True)
+
+    @api.model
     def _rendered_ahead(self, invoice):
-        """The PDF of ``invoice`` rendered ahead (rendering the next batch now if needed), or None."""
+        """The PDF of ``invoice`` rendered ahead (rendering the next batch now if needed), or None.
+
+        With the pool, the next batch is handed to it before this PDF is awaited: the renders go on while the
+        documents are built and deposited."""
         ahead = self.env.cr.cache.get(AHEAD_KEY)
         if not ahead:
             return None
-        if invoice.id not in ahead["pdfs"] and invoice.id in ahead["queue"]:
-            queue = ahead["queue"]
+        queue, futures = ahead["queue"], ahead.setdefault("futures", {})
+        if invoice.id not in ahead["pdfs"] and invoice.id in queue:
             start = queue.index(invoice.id)
             batch = self.env["account.move"].browse(queue[start:start + PDF_BATCH_SIZE])
             del queue[:start + PDF_BATCH_SIZE]
             self._prefetch_invoice_pdfs(batch, ahead["pdfs"])
+        if ahead.get("executor") and queue and len(futures) < PDF_BATCH_SIZE:  # keep the pool busy
+            batch = self.env["account.move"].browse(queue[:PDF_BATCH_SIZE])
+            del queue[:PDF_BATCH_SIZE]
+            self._prefetch_invoice_pdfs(batch, ahead["pdfs"])
+        future = futures.pop(invoice.id, None)
+        if future is not None:
+            ahead["pdfs"].update(future.result())  # _render_chunk never raises
         found = ahead["pdfs"].pop(invoice.id, None)
         if found and found[0] == invoice.write_date:  # not changed since
             return found[1]
@@ -191,17 +210,21 @@ class L10nFrChorusDocumentPdf(models.AbstractModel):
 
     @api.model
     def _render_in_parallel(self, invoices, pdfs):
-        """Render the PDFs of ``invoices`` in a bounded pool, one wkhtmltopdf process per invoice, each worker on a
+        """Hand the PDFs of ``invoices`` to a bounded pool, one wkhtmltopdf process per invoice, each render on a
         cursor of its own (so only where the send commits: the invoices are then committed data, and a worker's
-        cursor sees what this one sees). A PDF is used only if the invoice has not changed since (write date, see
-        :meth:`_rendered_ahead`); whatever fails is rendered again when its document is built. Never raises."""
+        cursor sees what this one sees), without waiting: :meth:`_rendered_ahead` awaits each when its document is
+        built. A PDF is used only if the invoice has not changed since (write date); whatever fails is rendered
+        again when its document is built. The pool lasts for the send (:meth:`_render_ahead_stop`). Never
+        raises."""
         workers = self._render_workers()
-        if workers < 2 or not self.env["account.move.send"]._can_commit():
+        ahead = self.env.cr.cache.get(AHEAD_KEY)
+        if workers < 2 or ahead is None or not self.env["account.move.send"]._can_commit():
             return
-        ids = [invoice.id for invoice in invoices]
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chorus-pdf") as pool:
-            for rendered in pool.map(self._render_chunk, [ids[index::workers] for index in range(workers)]):
-                pdfs.update(rendered)
+        if not ahead.get("executor"):
+            ahead["executor"] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chorus-pdf")
+        futures = ahead.setdefault("futures", {})
+        for invoice in invoices:  # pdfs[id] stays None until its render is awaited
+            futures[invoice.id] = ahead["executor"].submit(self._render_chunk, [invoice.id])
 
     @api.model
     def _render_chunk(self, ids):

@@ -81,6 +81,7 @@ class L10nFrChorusSender(models.AbstractModel):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         finally:
             self._unlock(run.locked)
+            self.env["l10n_fr_chorus.document"]._render_ahead_stop()
         return results
 
     @api.model

@@ -6,6 +6,7 @@ nothing): what a worker renders (``_render_each``) runs here on the test's curso
 and each deposited file checked as its invoice's, by ``bench/bench_send.py --formats facturx``."""
 
 import io
+import threading
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -46,6 +47,7 @@ class TestChorusRenderPool(ChorusInvoiceCase):
     def test_the_pool_runs_only_where_the_send_commits_with_several_workers(self):
         invoices = self.make_invoice() | self.make_invoice()
         params = self.env["ir.config_parameter"].sudo()
+        self.Pdf._render_ahead(invoices)
         with patch.object(type(self.Pdf), "_render_chunk", side_effect=AssertionError("no worker")):
             params.set_param("l10n_fr_chorus_pro.render_workers", "2")
             pdfs = {}
@@ -58,3 +60,34 @@ class TestChorusRenderPool(ChorusInvoiceCase):
         self.assertEqual(self.Pdf._render_workers(), MAX_RENDER_WORKERS)
         params.set_param("l10n_fr_chorus_pro.render_workers", "")
         self.assertGreaterEqual(self.Pdf._render_workers(), 1, "one per core by default")
+
+    def test_the_pool_renders_the_next_pdfs_while_one_is_used(self):
+        """The pool is handed the next invoices and not waited for: while the first document is built (and
+        deposited), the others are still rendering; each is awaited only when its own document is built."""
+        self.company.l10n_fr_chorus_format = "facturx"
+        invoices = self.make_invoice() | self.make_invoice() | self.make_invoice()
+        first, second, third = invoices
+        stamps = {invoice.id: invoice.write_date for invoice in invoices}
+        release = threading.Event()
+
+        def render(_pdf, ids):  # a worker's render, on its own thread: the first at once, the others when released
+            if ids != [first.id]:
+                release.wait(30)
+            return {move_id: (stamps[move_id], b"%PDF-" + str(move_id).encode()) for move_id in ids}
+
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.render_workers", "2")
+        with patch.object(type(self.Pdf), "_render_chunk", render), \
+                patch.object(type(self.env["account.move.send"]), "_can_commit", return_value=True):
+            self.Pdf._render_ahead(invoices)
+            try:
+                self.assertEqual(self.Pdf._rendered_ahead(first), b"%PDF-" + str(first.id).encode())
+                futures = self.env.cr.cache[AHEAD_KEY]["futures"]
+                self.assertEqual(set(futures), {second.id, third.id}, "handed to the pool")
+                self.assertFalse(any(future.done() for future in futures.values()), "still rendering")
+                release.set()
+                self.assertEqual(self.Pdf._rendered_ahead(third), b"%PDF-" + str(third.id).encode())
+                self.assertEqual(self.Pdf._rendered_ahead(second), b"%PDF-" + str(second.id).encode())
+            finally:
+                release.set()
+                self.Pdf._render_ahead_stop()
+        self.assertNotIn(AHEAD_KEY, self.env.cr.cache, "nothing kept once the send is over")

@@ -21,6 +21,7 @@ is measured in a fresh process. See bench/README.md.
 import argparse
 import io
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -225,12 +226,13 @@ def measure(args, params):
             cron_env = api.Environment(cr, SUPERUSER_ID, {})
             queries = cr.sql_log_count
             with common.MemoryWatch() as memory, common.maybe_profile(args.profile, args.profile_file):
-                started = time.perf_counter()
+                started, cpu_before = time.perf_counter(), common.cpu_jiffies()
                 sent = cron_env["account.move"]._cron_l10n_fr_chorus_send(limit=max(1000, due))
                 if not params["commit"]:
                     cron_env.flush_all()
                     cr.precommit.run()  # what the commit would do: chatter tracking, mail
                 elapsed = time.perf_counter() - started
+                cpu_busy = common.cpu_busy_share(cpu_before, common.cpu_jiffies())
             queries = cr.sql_log_count - queries
             calls = common.call_counts(sandbox, before)
             moves = moves.with_env(cron_env)
@@ -251,7 +253,7 @@ def measure(args, params):
     return {
         "format": fmt, "count": count, "due": due, "sent": len(sent), "states": states, "errors": errors,
         "flows": flows, "checked": checked, "seconds": elapsed, "queries": queries, "setup_seconds": setup_seconds,
-        "calls": calls, "limits": limits,
+        "calls": calls, "limits": limits, "cpu_busy": cpu_busy,
         "sections": dict(sections.seconds, render_span=sections.span("render")), "section_calls": sections.calls,
         "memory": memory.figures(),
         "group_size": params["group_size"], "commit": params["commit"], "styles": params["styles"],
@@ -322,6 +324,8 @@ def print_result(result):
           f"{tokens} token ({tokens / count:.3f}/invoice; goal ≤ 1 per run: {common.verdict(tokens <= 1)}), "
           f"{api_calls} API calls in all ({api_calls / count:.2f}/invoice) {dict(sorted(calls.items()))}")
     print(f"   SQL queries: {result['queries']} ({result['queries'] / count:.0f}/invoice)")
+    print(f"   machine CPU busy during the run: {result.get('cpu_busy', float('nan')):.0%} of {os.cpu_count()} cores "
+          "(every process: this one, the render workers' wkhtmltopdf, the styles server, PostgreSQL)")
     print(f"   memory: peak RSS {common.fmt_mb(memory['rss_peak_mb'])} (+{memory['rss_growth_mb']:.0f} MB during "
           f"the run), largest child process (wkhtmltopdf) {common.fmt_mb(memory['children_peak_mb'])}")
     print(f"   outcome: {result['sent']} sent of {result['due']} due, states {result['states']}, {result['flows']} "

@@ -362,6 +362,23 @@ def rss_bytes():
         return int(statm.read().split()[1]) * PAGE_SIZE
 
 
+def cpu_jiffies():
+    """``(busy, all)`` CPU time of the whole machine so far, every core (``/proc/stat``; zeros elsewhere)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            values = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def cpu_busy_share(before, after):
+    """The share of the machine's CPU time (all cores) that was busy between two :func:`cpu_jiffies`."""
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return busy / total if total else float("nan")
+
+
 class MemoryWatch:
     """Peak resident memory of this process while the block runs (sampled), and optionally tracemalloc's peak."""
 

@@ -117,7 +117,8 @@ class L10nFrChorusDocumentPdf(models.AbstractModel):
             batch = self.env["account.move"].browse(queue[start:start + PDF_BATCH_SIZE])
             del queue[:start + PDF_BATCH_SIZE]
             self._prefetch_invoice_pdfs(batch, ahead["pdfs"])
-        if ahead.get("executor") and queue and len(futures) < PDF_BATCH_SIZE:  # keep the pool busy
+        rendering = sum(1 for future in futures.values() if not future.done())
+        if ahead.get("executor") and queue and rendering < PDF_BATCH_SIZE:  # keep the pool busy
             batch = self.env["account.move"].browse(queue[:PDF_BATCH_SIZE])
             del queue[:PDF_BATCH_SIZE]
             self._prefetch_invoice_pdfs(batch, ahead["pdfs"])

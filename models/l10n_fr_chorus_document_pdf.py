@@ -112,16 +112,17 @@ class L10nFrChorusDocumentPdf(models.AbstractModel):
         if not ahead:
             return None
         queue, futures = ahead["queue"], ahead.setdefault("futures", {})
-        if invoice.id not in ahead["pdfs"] and invoice.id in queue:
-            start = queue.index(invoice.id)
+
+        def render_from(start):  # the next PDF_BATCH_SIZE queued invoices from ``start``; those before it: alone
             batch = self.env["account.move"].browse(queue[start:start + PDF_BATCH_SIZE])
             del queue[:start + PDF_BATCH_SIZE]
             self._prefetch_invoice_pdfs(batch, ahead["pdfs"])
+
+        if invoice.id not in ahead["pdfs"] and invoice.id in queue:
+            render_from(queue.index(invoice.id))
         rendering = sum(1 for future in futures.values() if not future.done())
         if ahead.get("executor") and queue and rendering < PDF_BATCH_SIZE:  # keep the pool busy
-            batch = self.env["account.move"].browse(queue[:PDF_BATCH_SIZE])
-            del queue[:PDF_BATCH_SIZE]
-            self._prefetch_invoice_pdfs(batch, ahead["pdfs"])
+            render_from(0)
         future = futures.pop(invoice.id, None)
         if future is not None:
             ahead["pdfs"].update(future.result())  # _render_chunk never raises
@@ -173,7 +174,7 @@ class L10nFrChorusDocumentPdf(models.AbstractModel):
         if len(todo) < 2 or self._rendering_placeholders():
             return
         if not wkhtmltopdf_renders_batches():
-            self._render_in_parallel(todo, pdfs)
+            self._render_in_parallel(todo)  # awaited in _rendered_ahead, where pdfs gets their PDFs
             return
         groups = defaultdict(list)
         for invoice in todo:
@@ -210,7 +211,7 @@ class L10nFrChorusDocumentPdf(models.AbstractModel):
         return min(workers or os.cpu_count() or 1, MAX_RENDER_WORKERS)
 
     @api.model
-    def _render_in_parallel(self, invoices, pdfs):
+    def _render_in_parallel(self, invoices):
         """Hand the PDFs of ``invoices`` to a bounded pool, one wkhtmltopdf process per invoice, each render on a
         cursor of its own (so only where the send commits: the invoices are then committed data, and a worker's
         cursor sees what this one sees), without waiting: :meth:`_rendered_ahead` awaits each when its document is

@@ -48,14 +48,17 @@ class TestChorusRenderPool(ChorusInvoiceCase):
         invoices = self.make_invoice() | self.make_invoice()
         params = self.env["ir.config_parameter"].sudo()
         self.Pdf._render_ahead(invoices)
+        # a worker's error would stay inside its future: what tells that no render was handed out is the pool's state
         with patch.object(type(self.Pdf), "_render_chunk", side_effect=AssertionError("no worker")):
             params.set_param("l10n_fr_chorus_pro.render_workers", "2")
-            pdfs = {}
-            self.Pdf._render_in_parallel(invoices, pdfs)  # tests do not commit: other cursors would not see them
+            self.Pdf._render_in_parallel(invoices)  # tests do not commit: other cursors would not see them
             params.set_param("l10n_fr_chorus_pro.render_workers", "1")
             with patch.object(type(self.env["account.move.send"]), "_can_commit", return_value=True):
-                self.Pdf._render_in_parallel(invoices, pdfs)  # one worker: one after the other, when built
-        self.assertEqual(pdfs, {})
+                self.Pdf._render_in_parallel(invoices)  # one worker: one after the other, when built
+        ahead = self.env.cr.cache[AHEAD_KEY]
+        self.assertEqual(ahead["futures"], {}, "no render handed to a pool")
+        self.assertNotIn("executor", ahead, "no pool started")
+        self.assertEqual(ahead["pdfs"], {})
         params.set_param("l10n_fr_chorus_pro.render_workers", "64")
         self.assertEqual(self.Pdf._render_workers(), MAX_RENDER_WORKERS)
         params.set_param("l10n_fr_chorus_pro.render_workers", "")

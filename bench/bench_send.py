@@ -281,7 +281,7 @@ def print_result(result):
          f"{document / count:.3f} s/invoice"),
     ]
     if sections.get("facturx_pdf"):
-        # _invoice_pdf runs inside _facturx_pdf; a batch prefetch (if the code has one) runs before _build.
+        # _invoice_pdf runs inside _facturx_pdf; the sending thread's time in the PDFs is pdf_wait (see above).
         sections = dict(sections, pdf_total=sections.get("pdf_wait", 0.0),
                         assembly=max(sections["facturx_pdf"] - sections.get("invoice_pdf", 0.0), 0.0))
     details = [("xml", "  XML (account_edi_ubl_cii)"), ("validation", "  XSD + Chorus checks"),

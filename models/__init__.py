@@ -19,6 +19,7 @@ from . import l10n_fr_chorus_invoice_check
 from . import l10n_fr_chorus_follow_up
 from . import l10n_fr_chorus_sender
 from . import l10n_fr_chorus_sender_fingerprint
+from . import l10n_fr_chorus_sender_log
 from . import l10n_fr_chorus_sender_recovery
 from . import l10n_fr_chorus_sync
 from . import ir_actions_report

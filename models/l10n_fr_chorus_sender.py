@@ -21,11 +21,13 @@ INTENT_TRACKED = ("l10n_fr_chorus_flow_id", "l10n_fr_chorus_status", "l10n_fr_ch
 
 
 class SendRun:
-    """What one send keeps across its commits: the clients per company, the advisory locks held, and the
-    documents built ahead ``{invoice id: (document, fingerprint)}``."""
+    """What one send keeps across its commits: the clients per company, the advisory locks held, the documents
+    built ahead ``{invoice id: (document, fingerprint)}``, each ready invoice's company id and tracked values as
+    they were built (the same while the fingerprint is), and what the chatter messages share (see ``_log_setup``)."""
 
     def __init__(self):
         self.clients, self.locked, self.built = {}, [], {}
+        self.companies, self.before, self.log = {}, {}, None
 
 
 class L10nFrChorusSender(models.AbstractModel):
@@ -70,9 +72,10 @@ class L10nFrChorusSender(models.AbstractModel):
                 for move in ready:
                     if commit:
                         move = move.with_prefetch()  # after each commit, re-read one invoice, not the batch
-                    pending[move.company_id] = pending.get(move.company_id, move.browse()) | move
-                    if len(pending[move.company_id]) >= max(group_size, 1):
-                        flush(move.company_id)
+                    company = run.companies[move.id]
+                    pending[company] = pending.get(company, move.browse()) | move
+                    if len(pending[company]) >= max(group_size, 1):
+                        flush(company)
                 if commit:  # the last answer and the errors; a pending group's rows are locked again at its intent
                     self.env.cr.commit()  # pylint: disable=invalid-commit
             for company in list(pending):
@@ -165,7 +168,10 @@ class L10nFrChorusSender(models.AbstractModel):
         if ready:
             self.env.flush_all()
             fingerprints = self._fingerprints(ready)
-            run.built.update((move.id, (documents[move.id], fingerprints[move.id])) for move in ready)
+            for move in ready:
+                run.built[move.id] = (documents[move.id], fingerprints[move.id])
+                run.companies[move.id] = move.company_id.id
+                run.before[move.id] = self._tracked(move)
         return ready, outcome
 
     @api.model
@@ -197,10 +203,12 @@ class L10nFrChorusSender(models.AbstractModel):
         Document = self.env["l10n_fr_chorus.document"]
         ahead = {move_id: document for move_id, (document, _fingerprint) in (built or {}).items()}
         outcome = {}
+        if len(moves) == 1 and moves.id in ahead:
+            return ahead[moves.id], moves, outcome
         try:
             with self.env.cr.savepoint():
                 if len(moves) == 1:
-                    document = ahead.get(moves.id) or Document._build(moves)
+                    document = Document._build(moves)
                 else:
                     document = Document._build_group(moves, documents=ahead)
                 return document, moves, outcome
@@ -233,43 +241,49 @@ class L10nFrChorusSender(models.AbstractModel):
             outcome.update(failed)
             state.update(document=document, moves=kept)
             if kept:
-                state["flow"], state["tracking"] = self._record_intent(kept, document)
+                state["flow"], state["tracking"] = self._record_intent(kept, document, run)
             return outcome
 
         outcome = self._guarded(moves, intend)
         for move in moves:
             run.built.pop(move.id, None)
+            run.before.pop(move.id, None)
         if commit:  # the intent, with the previous deposit's answer, before the request
             self.env.cr.commit()  # pylint: disable=invalid-commit
         kept = state.get("moves")
         if not kept or "flow" not in state:
             return outcome
-        client = run.clients[kept.company_id]
+        client = run.clients[self.env["res.company"].browse(run.companies[kept[:1].id])]
+        if run.log is None:
+            run.log = self._log_setup()
         # the answer is committed with the next deposit's intent, or at the end of the batch (see _send): a worker
         # killed before that commit leaves the intent « sending », which is resolved on Chorus Pro (no second deposit)
         outcome.update(self._guarded(kept, lambda: self._request(kept, state["flow"], state["document"], client,
-                                                                 state["tracking"])))
+                                                                 state["tracking"], run.log)))
         return outcome
 
     @api.model
-    def _record_intent(self, moves, document):
+    def _record_intent(self, moves, document, run=None):
         """The flow about to be deposited, in the state « sending », with its exact file: ``(flow, tracking)``.
 
         The invoices' chatter shows the change with Chorus Pro's answer, in one message (``tracking``: the tracked
-        values before the intent, see :meth:`_log`), not as a tracking message of its own."""
+        values before the intent, see :meth:`_log`), not as a tracking message of its own. ``run``: the company and
+        the tracked values kept when the documents were built (unchanged, as the fingerprint says), so that the
+        invoice is not read again for them after the previous deposit's commit."""
+        run = run or SendRun()
+        company_id = run.companies.get(moves[:1].id) or moves.company_id.id
+        tracking = {move.id: run.before.get(move.id) or self._tracked(move) for move in moves}
         flow = self.env["l10n_fr_chorus.flow"].sudo()._l10n_fr_chorus_create({
-            "company_id": moves.company_id.id,
+            "company_id": company_id,
             "deposit_date": fields.Datetime.now(),
             "syntax": document["syntax"],
             "state": "sending",
             "checksum": hashlib.sha256(document["content"]).hexdigest(),
-            "move_ids": [(6, 0, moves.ids)],
+            "move_ids": [(6, 0, moves.ids)],  # also the invoices' l10n_fr_chorus_flow_ids (the same relation)
         })
         flow._l10n_fr_chorus_attach(document["filename"], document["content"])
-        tracking = {move.id: {fname: move[fname] for fname in INTENT_TRACKED} for move in moves}
         moves.with_context(mail_notrack=True)._l10n_fr_chorus_write({
             "l10n_fr_chorus_flow_id": flow.id,
-            "l10n_fr_chorus_flow_ids": [(4, flow.id)],
             "l10n_fr_chorus_invoice_cpp": False,
             "l10n_fr_chorus_status": False,
             "l10n_fr_chorus_status_date": False,
@@ -282,27 +296,7 @@ class L10nFrChorusSender(models.AbstractModel):
         return flow, tracking
 
     @api.model
-    def _log(self, moves, tracking, body=None):
-        """One chatter message per invoice: ``body`` (None: none) with the changes of the tracked fields since
-        ``tracking`` (the values before the intent). The messages of a group are created together, as Odoo's
-        batch log does, and their tracked values with them (one insert each, not one per invoice)."""
-        described = self.env["account.move"].fields_get(
-            list(INTENT_TRACKED), attributes=("string", "type", "selection", "currency_field"))
-        changes = {}
-        for move in moves:
-            _changed, values = move._mail_track(described, tracking.get(move.id, {}))
-            if values or body:
-                changes[move.id] = values
-        if not changes:
-            return
-        messages = moves.browse(list(changes))._message_log_batch(dict.fromkeys(changes, body or ""))
-        self.env["mail.tracking.value"].sudo().create([
-            dict(command[2], mail_message_id=message.id)
-            for message, values in zip(messages, changes.values(), strict=True) for command in values
-        ])
-
-    @api.model
-    def _request(self, moves, flow, document, client, tracking=None):
+    def _request(self, moves, flow, document, client, tracking=None, log=None):
         tracking = tracking or {}
         company = moves.company_id
         outcome = {}
@@ -319,7 +313,7 @@ class L10nFrChorusSender(models.AbstractModel):
                     })
                 flow._l10n_fr_chorus_unlink()
             else:  # the chatter shows the flow « sending », found or sent again later
-                self._log(moves, tracking)
+                self._log(moves, tracking, setup=log)
             for move in moves:
                 if exc.deposit_unknown:
                     message = _(
@@ -332,14 +326,14 @@ class L10nFrChorusSender(models.AbstractModel):
                 move._l10n_fr_chorus_set_error(message, retryable=exc.retryable or exc.deposit_unknown)
                 outcome[move] = (False, message)
             return outcome
-        self._record_deposit(moves, receipt, document, flow, tracking)
+        self._record_deposit(moves, receipt, document, flow, tracking, log)
         for move in moves:
             outcome[move] = (True, _("%(invoice)s: sent to Chorus Pro in flow %(flow)s.", invoice=move.name,
                                      flow=receipt.flow_number))
         return outcome
 
     @api.model
-    def _record_deposit(self, moves, receipt, document, flow=None, tracking=None):
+    def _record_deposit(self, moves, receipt, document, flow=None, tracking=None, log=None):
         """Chorus Pro took the file: the flow gets its number and the chatter says so."""
         if not flow:
             flow, tracking = self._record_intent(moves, document)
@@ -350,7 +344,7 @@ class L10nFrChorusSender(models.AbstractModel):
         })
         moves._l10n_fr_chorus_write({"l10n_fr_chorus_unknown_outcome": False})
         self._log(moves, tracking or {}, _("Sent to Chorus Pro in flow %(flow)s (%(file)s).",
-                                           flow=receipt.flow_number, file=document["filename"]))
+                                           flow=receipt.flow_number, file=document["filename"]), log)
         return flow
 
     # ------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import psycopg2
 
-from odoo import api, models
+from odoo import _, api, models
 
 # What a document is made of, as the versions of its rows: PostgreSQL gives an updated row a new xmin (the
 # transaction that made it) and a new ctid (even within one transaction), whoever updates it. The rows: the
@@ -66,7 +66,12 @@ class L10nFrChorusSender(models.AbstractModel):
                 ready |= move
                 continue
             run.built.pop(move.id, None)
+            run.before.pop(move.id, None)
             move.invalidate_recordset()
+            if run.companies.get(move.id, move.company_id.id) != move.company_id.id:  # its group is another's
+                outcome[move] = (False, _("%(invoice)s moved to another company while it was being sent: it "
+                                          "will be sent by the next run.", invoice=move.name))
+                continue
             checked = self._check(move, run)
             if checked[move] is None:
                 ready |= move

@@ -48,7 +48,13 @@ class TestChorusSend(ChorusInvoiceCase):
         self.assertEqual(flow.syntax, "IN_DP_E1_UBL_INVOICE")
         sent = base64.b64decode(self.sandbox.state.last_requests["factures/deposer/flux"]["fichierFlux"])
         self.assertEqual(flow.attachment_id.raw, sent, "the attachment is the exact file deposited")
-        self.assertIn(flow.name, invoice.message_ids[0].body)
+        message = invoice.message_ids[0]
+        self.assertIn(flow.name, message.body)
+        # a note by the user who sent it, as any note Odoo logs on the invoice (author, addresses, internal)
+        note = invoice._message_log(body="Relance envoyée au service financier.")
+        fields = ("author_id", "email_from", "reply_to", "subtype_id", "is_internal", "message_type", "model", "res_id")
+        self.assertEqual(message.author_id, self.env.user.partner_id)
+        self.assertEqual(message.read(fields), [dict(note.read(fields)[0], id=message.id)])
         self.assertEqual(self.deposits(), 1)
         # Chorus Pro integrates it
         self.sandbox.state.advance(flows_to_final=True)

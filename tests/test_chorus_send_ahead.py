@@ -67,6 +67,25 @@ class TestChorusSendAhead(ChorusInvoiceCase):
         self.assertTrue(outcome[second][0], outcome[second][1])
         self.assertEqual(list(self.deposited()), [second.name])
 
+    def test_an_invoice_moved_to_another_company_after_its_document_was_built_waits_for_the_next_run(self):
+        invoice = self.make_invoices(1)
+        run = self.build_ahead(invoice)
+        other = self.env["res.company"].create({"name": "Durand Agence Ouest", "country_id": self.env.ref("base.fr").id,
+                                                "siret": "73282932000074"})
+        self.connect_company(other)
+        self.env.cr.execute("UPDATE account_move SET company_id = %s WHERE id = %s", [other.id, invoice.id])
+        invoice.invalidate_recordset()
+        try:
+            sent, message = self.Sender._deposit(invoice.sudo(), run, commit=False)[invoice]
+        finally:
+            self.Sender._unlock(run.locked)
+        self.assertFalse(sent)
+        self.assertIn(invoice.name, message)
+        self.assertIn("next run", message)
+        self.assertEqual(self.sandbox.state.calls["factures/deposer/flux"], 0, "not deposited as the first company")
+        self.assertFalse(invoice.l10n_fr_chorus_flow_id)
+        self.assertEqual(invoice.l10n_fr_chorus_state, "to_send")
+
     def test_a_client_corrected_after_the_documents_were_built_is_in_every_deposited_file(self):
         invoices = self.make_invoices(3)
         run = self.build_ahead(invoices)

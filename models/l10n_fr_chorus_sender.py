@@ -107,26 +107,38 @@ class L10nFrChorusSender(models.AbstractModel):
     # Locks
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _lock(self, move, locked):
-        """Lock ``move`` for its deposit; False when another worker holds it or has just handled it."""
+    def _lock(self, moves, locked):
+        """Lock ``moves`` for their deposit: the locked ones, in their order, not those another worker holds or
+        has just handled (``locked``: the ids whose advisory lock this send holds, released by :meth:`_unlock`)."""
         cr = self.env.cr
-        cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [SEND_LOCK_KEY, move.id])
-        if not cr.fetchone()[0]:
-            return False
-        locked.append(move.id)
+        cr.execute("SELECT id FROM unnest(%s::int[]) AS id WHERE pg_try_advisory_lock(%s, id)",
+                   [moves.ids, SEND_LOCK_KEY])
+        ids = sorted(row[0] for row in cr.fetchall())
+        locked.extend(ids)
+        rows = self._lock_rows(ids)
+        if rows is None:  # one of them was changed meanwhile: which one
+            rows = {move_id for move_id in ids if self._lock_rows([move_id])}
+        return moves.filtered(lambda move: move.id in rows)
+
+    @api.model
+    def _lock_rows(self, ids):
+        """The ids of these invoices' rows, locked until the commit; None when one of them was changed by another
+        transaction since this one's snapshot (that worker handled it)."""
+        if not ids:
+            return set()
         try:
-            with cr.savepoint(flush=False):
-                # a row changed by another worker since this transaction's snapshot raises: that worker handled it
-                cr.execute("SELECT id FROM account_move WHERE id = %s FOR NO KEY UPDATE", [move.id],
-                           log_exceptions=False)
-                return bool(cr.fetchone())
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute("SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+                                    [tuple(ids)], log_exceptions=False)
+                return {row[0] for row in self.env.cr.fetchall()}
         except psycopg2.errors.SerializationFailure:
-            return False
+            return None
 
     @api.model
     def _unlock(self, ids):
-        for move_id in ids:
-            self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [SEND_LOCK_KEY, move_id])
+        if ids:
+            self.env.cr.execute("SELECT pg_advisory_unlock(%s, id) FROM unnest(%s::int[]) AS id",
+                                [SEND_LOCK_KEY, ids])
         ids.clear()
 
     @api.model
@@ -142,29 +154,23 @@ class L10nFrChorusSender(models.AbstractModel):
 
         Each ready invoice's document is kept in ``run.built`` with the fingerprint of what it was made from.
         """
-        outcome, locked = {}, moves.browse()
-        for move in moves:
-            if self._lock(move, run.locked):
-                locked |= move
-            else:
-                outcome.update(self._busy(move))
+        outcome = {}
+        locked = self._lock(moves, run.locked)
+        for move in moves - locked:
+            outcome.update(self._busy(move))
         locked.invalidate_recordset()  # read again under the locks
-        ready = moves.browse()
-        for move in locked:
-            checked = self._guarded(move, lambda m=move: self._check(m, run))
-            if checked[move] is None:
-                ready |= move
-            else:
-                outcome.update(checked)
         documents = {}
-        for move in ready:
-            def build(move=move):
+        for move in locked:
+            def prepare(move=move):
+                checked = self._check(move, run)
+                if checked[move] is not None:
+                    return checked
                 document, kept, failed = self._build(move)
                 if kept:
                     documents[move.id] = document
                 return failed or {move: None}
-            outcome.update((m, res) for m, res in self._guarded(move, build).items() if res is not None)
-        ready = ready.filtered(lambda m: m.id in documents)
+            outcome.update((m, res) for m, res in self._guarded(move, prepare).items() if res is not None)
+        ready = locked.filtered(lambda m: m.id in documents)
         if ready:
             self.env.flush_all()
             fingerprints = self._fingerprints(ready)

@@ -1,5 +1,3 @@
-import psycopg2
-
 from odoo import _, api, models
 
 # What a document is made of, as the versions of its rows: PostgreSQL gives an updated row a new xmin (the
@@ -36,18 +34,10 @@ class L10nFrChorusSender(models.AbstractModel):
         """``{invoice id: fingerprint}`` of what each invoice's document is made of (see ``FINGERPRINT_SQL``);
         ``lock``: the invoices' rows stay locked until the commit (None when one of them was changed since this
         transaction began)."""
-        cr = self.env.cr
-        if not lock:
-            cr.execute(FINGERPRINT_SQL, [tuple(moves.ids)])
-            return dict(cr.fetchall())
-        try:
-            with cr.savepoint(flush=False):
-                cr.execute("SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
-                           [tuple(moves.ids)], log_exceptions=False)
-                cr.execute(FINGERPRINT_SQL, [tuple(moves.ids)])
-                return dict(cr.fetchall())
-        except psycopg2.errors.SerializationFailure:
+        if lock and self._lock_rows(moves.ids) is None:
             return None
+        self.env.cr.execute(FINGERPRINT_SQL, [tuple(moves.ids)])
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _still_ready(self, moves, run):

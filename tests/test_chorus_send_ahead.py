@@ -2,7 +2,8 @@
 
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo.sql_db import db_connect
+from odoo.tests import get_db_name, tagged
 
 from ..models import l10n_fr_chorus_sender
 from ..models.l10n_fr_chorus_sender import SendRun
@@ -85,6 +86,24 @@ class TestChorusSendAhead(ChorusInvoiceCase):
         self.assertEqual(self.sandbox.state.calls["factures/deposer/flux"], 0, "not deposited as the first company")
         self.assertFalse(invoice.l10n_fr_chorus_flow_id)
         self.assertEqual(invoice.l10n_fr_chorus_state, "to_send")
+
+    def test_a_batch_lock_skips_only_the_invoice_another_worker_changed_and_leaves_no_lock_behind(self):
+        """Invoices are locked a batch at a time; one changed by another transaction since this one began is
+        skipped (that worker handled it), the others are locked, and every advisory lock is released."""
+        cr = self.env.cr
+        cr.execute("SELECT id FROM account_move ORDER BY id LIMIT 3")  # committed rows, seen by another connection
+        moves = self.env["account.move"].browse([row[0] for row in cr.fetchall()])
+        self.assertEqual(len(moves), 3, "the test database has committed invoices")
+        with db_connect(get_db_name()).cursor() as other:  # another worker, committing
+            other.execute("UPDATE account_move SET write_date = write_date WHERE id = %s", [moves[1].id])
+            other.commit()
+        locked_ids = []
+        locked = self.Sender._lock(moves, locked_ids)
+        self.assertEqual(locked, moves[0] | moves[2])
+        self.assertEqual(sorted(locked_ids), sorted(moves.ids))
+        self.Sender._unlock(locked_ids)
+        cr.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+        self.assertEqual(cr.fetchone()[0], 0, "no advisory lock left on the worker's connection")
 
     def test_a_client_corrected_after_the_documents_were_built_is_in_every_deposited_file(self):
         invoices = self.make_invoices(3)

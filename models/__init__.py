@@ -11,6 +11,7 @@ from . import l10n_fr_chorus_contract
 from . import account_move_contract
 from . import account_move_history
 from . import account_move_send
+from . import account_edi_common
 from . import account_edi_xml_cii_facturx
 from . import account_edi_xml_ubl_bis3
 from . import l10n_fr_chorus_document

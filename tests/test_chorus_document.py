@@ -239,6 +239,25 @@ class TestChorusDocument(PlaceholderPdfMixin, AccountTestInvoicingCommon):
         pdf = self.Document._build(invoice, "facturx")["content"]  # stand-in PDF: no wkhtmltopdf here
         self.assertEqual(facturx.get_xml_from_pdf(pdf, check_xsd=True)[0], "factur-x.xml")
 
+    def test_each_line_carries_its_own_unit_code_invoice_after_invoice(self):
+        """Units are looked up once per cursor: lines in hours and in units, in two invoices built one after the
+        other in the same transaction, each keep their UNECE code (HUR, C62)."""
+        hours = self.env.ref("uom.product_uom_hour")
+        for fmt in ("cii", "ubl"):
+            for first in (hours, self.env.ref("uom.product_uom_unit")):
+                with self.subTest(fmt=fmt, first=first.name):
+                    others = hours if first != hours else self.env.ref("uom.product_uom_unit")
+                    invoice = self._chorus_invoice(lines=[
+                        Command.create({"name": f"Ligne {uom.name}", "quantity": 1, "price_unit": 50.0,
+                                        "product_uom_id": uom.id, "tax_ids": [Command.set(self.tax_sale_a.ids)]})
+                        for uom in (first, others)
+                    ])
+                    tree = etree.fromstring(self.Document._build(invoice, fmt)["content"])
+                    path = (".//ram:BilledQuantity" if fmt == "cii" else ".//cbc:InvoicedQuantity")
+                    codes = [node.get("unitCode") for node in tree.findall(path, NS)]
+                    expected = {hours: "HUR"}
+                    self.assertEqual(codes, [expected.get(first, "C62"), expected.get(others, "C62")])
+
     def test_empty_references_are_not_invented(self):
         """Without service code nor commitment number, nothing stands in for them (not the invoice name)."""
         invoice = self._chorus_invoice(buyer_reference=False, purchase_order_reference=False,

@@ -22,6 +22,7 @@ from .results import (
     StructureRules,
     SupplierInvoice,
     WorksPiece,
+    paris_today,
     parse_moment,
 )
 from .codes import (
@@ -81,5 +82,6 @@ __all__ = [
     'SupplierInvoice',
     'WorksPiece',
     'clear_token_cache',
+    'paris_today',
     'parse_moment',
 ]

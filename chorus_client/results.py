@@ -56,6 +56,12 @@ def parse_day(value):
         return None
 
 
+def paris_today():
+    """Today as Paris reads it: the day of Chorus Pro's dates (an expiry, a search period), whatever the server's
+    time zone."""
+    return datetime.now(PARIS).date()
+
+
 def paris_time(moment):
     """A naive UTC datetime as the Paris wall-clock time Chorus Pro expects in search periods (naive)."""
     return moment.replace(tzinfo=timezone.utc).astimezone(PARIS).replace(tzinfo=None)

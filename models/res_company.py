@@ -14,6 +14,7 @@ from ..chorus_client import (
     ChorusError,
     ChorusInvalidAnswer,
     ChorusTransientError,
+    paris_today,
 )
 
 _logger = logging.getLogger(__name__)
@@ -353,7 +354,7 @@ class ResCompany(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model
     def _cron_l10n_fr_chorus_expiry_warning(self):
-        limit = fields.Date.context_today(self) + timedelta(days=EXPIRY_WARNING_DAYS)
+        limit = paris_today() + timedelta(days=EXPIRY_WARNING_DAYS)  # Chorus Pro's and PISTE's days
         admins = self.env.ref("base.group_system").users.filtered(lambda u: not u.share and u.active)
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         for company in self.search(["|", ("l10n_fr_chorus_password_expiry", "!=", False),

@@ -20,6 +20,7 @@ from ..chorus_client import (
     ChorusInvalidAnswer,
     ChorusTransientError,
     clear_token_cache,
+    paris_today,
 )
 from ..chorus_client.results import as_list as _as_list
 from ..chorus_sandbox import CLIENT_ID, CLIENT_SECRET, TECHNICAL_LOGIN, TECHNICAL_PASSWORD, SandboxServer
@@ -172,12 +173,12 @@ class TestClientOperations(SandboxTestCase):
         [suspended] = self.client.search_supplier_invoices(statuts=['SUSPENDUE'])
         self.assertEqual(suspended['numeroFacture'], 'F-B')
         self.assertEqual(suspended['commentaireEtatCourant'], 'Il manque le bon de livraison')
-        self.assertEqual(len(list(self.client.search_supplier_invoices(date_from=date.today()))), 2)
+        self.assertEqual(len(list(self.client.search_supplier_invoices(date_from=paris_today()))), 2)
         tomorrow = datetime.now() + timedelta(days=1)
         self.assertEqual(list(self.client.search_supplier_invoices(date_from=tomorrow)), [])
-        self.assertEqual(len(list(self.client.search_supplier_invoices(date_to=date.today()))), 2)
+        self.assertEqual(len(list(self.client.search_supplier_invoices(date_to=paris_today()))), 2)
         sent = self.state.last_requests['factures/rechercher/fournisseur']
-        self.assertEqual(sent['periodeDateHeureEtatCourantAu'], f'{date.today():%Y-%m-%d}T23:59:59')
+        self.assertEqual(sent['periodeDateHeureEtatCourantAu'], f'{paris_today():%Y-%m-%d}T23:59:59')
 
     def test_works_invoices(self):
         self.deposit_and_integrate(ubl_invoice('DM-01', LYCEE_SIRET, billing_frame='A4', moe=MOE_SIRET),

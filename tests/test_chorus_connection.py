@@ -3,11 +3,11 @@
 import logging
 from datetime import timedelta
 
-from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 
+from ..chorus_client import paris_today
 from .common import ChorusSandboxCase, sandbox_data
 
 
@@ -22,7 +22,7 @@ class TestConnection(ChorusSandboxCase):
         self.assertEqual(self.company.l10n_fr_chorus_structure_cpp, sandbox_data.SUPPLIER_ID)
         self.assertEqual(self.company.l10n_fr_chorus_structure_name, sandbox_data.SUPPLIER_NAME)
         self.assertEqual(self.company.l10n_fr_chorus_password_expiry,
-                         fields.Date.today() + timedelta(days=200))
+                         paris_today() + timedelta(days=200))
 
     def test_the_message_is_in_french_for_french_users(self):
         self.env["res.lang"]._activate_lang("fr_FR")
@@ -198,7 +198,7 @@ class TestExpiryWarning(ChorusSandboxCase):
         ])
 
     def test_warns_admins_30_days_before_the_password_expires(self):
-        self.company.l10n_fr_chorus_password_expiry = fields.Date.today() + timedelta(days=20)
+        self.company.l10n_fr_chorus_password_expiry = paris_today() + timedelta(days=20)
         self.env["res.company"]._cron_l10n_fr_chorus_expiry_warning()
         activities = self._activities()
         self.assertTrue(activities)
@@ -209,14 +209,14 @@ class TestExpiryWarning(ChorusSandboxCase):
         self.assertEqual(self._activities(), activities)
 
     def test_warns_before_the_piste_secret_expires(self):
-        self.company.l10n_fr_chorus_secret_expiry = fields.Date.today() + timedelta(days=29)
+        self.company.l10n_fr_chorus_secret_expiry = paris_today() + timedelta(days=29)
         self.env["res.company"]._cron_l10n_fr_chorus_expiry_warning()
         self.assertIn("PISTE client secret", self._activities()[0].summary)
 
     def test_no_warning_long_before(self):
         self.company.write({
-            "l10n_fr_chorus_password_expiry": fields.Date.today() + timedelta(days=90),
-            "l10n_fr_chorus_secret_expiry": fields.Date.today() + timedelta(days=31),
+            "l10n_fr_chorus_password_expiry": paris_today() + timedelta(days=90),
+            "l10n_fr_chorus_secret_expiry": paris_today() + timedelta(days=31),
         })
         self.env["res.company"]._cron_l10n_fr_chorus_expiry_warning()
         self.assertFalse(self._activities())

@@ -1,5 +1,6 @@
 import hashlib
 import logging
+from collections import namedtuple
 from datetime import timedelta
 
 import psycopg2
@@ -20,14 +21,19 @@ PREPARE_BATCH = 50
 INTENT_TRACKED = ("l10n_fr_chorus_flow_id", "l10n_fr_chorus_status", "l10n_fr_chorus_rejection")
 
 
+# A document built ahead, the fingerprint of what it was made from, and the invoice's tracked values then (the
+# same while the fingerprint is).
+Built = namedtuple("Built", "document fingerprint before")
+
+
 class SendRun:
-    """What one send keeps across its commits: the clients per company, the advisory locks held, the documents
-    built ahead ``{invoice id: (document, fingerprint)}``, each ready invoice's company id and tracked values as
-    they were built (the same while the fingerprint is), and what the chatter messages share (see ``_log_setup``)."""
+    """What one send keeps across its commits: the clients per company id, the advisory locks held, the documents
+    built ahead ``{invoice id: Built}``, each ready invoice's company id, and what the chatter messages share (see
+    ``_log_setup``)."""
 
     def __init__(self):
         self.clients, self.locked, self.built = {}, [], {}
-        self.companies, self.before, self.log = {}, {}, None
+        self.companies, self.log = {}, None
 
 
 class L10nFrChorusSender(models.AbstractModel):
@@ -175,9 +181,8 @@ class L10nFrChorusSender(models.AbstractModel):
             self.env.flush_all()
             fingerprints = self._fingerprints(ready)
             for move in ready:
-                run.built[move.id] = (documents[move.id], fingerprints[move.id])
+                run.built[move.id] = Built(documents[move.id], fingerprints[move.id], self._tracked(move))
                 run.companies[move.id] = move.company_id.id
-                run.before[move.id] = self._tracked(move)
         return ready, outcome
 
     @api.model
@@ -190,13 +195,13 @@ class L10nFrChorusSender(models.AbstractModel):
             return {move: (False, message)}
         company = move.company_id
         try:
-            if company not in run.clients:
-                run.clients[company] = company._l10n_fr_chorus_client()
+            if company.id not in run.clients:
+                run.clients[company.id] = company._l10n_fr_chorus_client()
         except UserError as exc:
             move._l10n_fr_chorus_set_error(exc.args[0], retryable=True)
             return {move: (False, exc.args[0])}
         if move.l10n_fr_chorus_unknown_outcome:
-            return self._resolve_attempt(move, run.clients[company])
+            return self._resolve_attempt(move, run.clients[company.id])
         return {move: None}
 
     # ------------------------------------------------------------------------------------------
@@ -207,7 +212,7 @@ class L10nFrChorusSender(models.AbstractModel):
         """The document of these checked invoices; those whose document fails get the error and are dropped.
         ``built``: the documents built ahead (``SendRun.built``), used instead of building them again."""
         Document = self.env["l10n_fr_chorus.document"]
-        ahead = {move_id: document for move_id, (document, _fingerprint) in (built or {}).items()}
+        ahead = {move_id: kept.document for move_id, kept in (built or {}).items()}
         outcome = {}
         if len(moves) == 1 and moves.id in ahead:
             return ahead[moves.id], moves, outcome
@@ -253,13 +258,12 @@ class L10nFrChorusSender(models.AbstractModel):
         outcome = self._guarded(moves, intend)
         for move in moves:
             run.built.pop(move.id, None)
-            run.before.pop(move.id, None)
         if commit:  # the intent, with the previous deposit's answer, before the request
             self.env.cr.commit()  # pylint: disable=invalid-commit
         kept = state.get("moves")
         if not kept or "flow" not in state:
             return outcome
-        client = run.clients[self.env["res.company"].browse(run.companies[kept[:1].id])]
+        client = run.clients[run.companies[kept[:1].id]]
         if run.log is None:
             run.log = self._log_setup()
         # the answer is committed with the next deposit's intent, or at the end of the batch (see _send): a worker
@@ -278,7 +282,8 @@ class L10nFrChorusSender(models.AbstractModel):
         invoice is not read again for them after the previous deposit's commit."""
         run = run or SendRun()
         company_id = run.companies.get(moves[:1].id) or moves.company_id.id
-        tracking = {move.id: run.before.get(move.id) or self._tracked(move) for move in moves}
+        tracking = {move.id: built.before if (built := run.built.get(move.id)) else self._tracked(move)
+                    for move in moves}
         flow = self.env["l10n_fr_chorus.flow"].sudo()._l10n_fr_chorus_create({
             "company_id": company_id,
             "deposit_date": fields.Datetime.now(),

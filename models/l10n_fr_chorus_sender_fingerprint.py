@@ -52,11 +52,10 @@ class L10nFrChorusSender(models.AbstractModel):
         ready, outcome = moves.browse(), {}
         for move in moves:
             built = run.built.get(move.id)
-            if built and built[1] == current.get(move.id):
+            if built and built.fingerprint == current.get(move.id):
                 ready |= move
                 continue
             run.built.pop(move.id, None)
-            run.before.pop(move.id, None)
             move.invalidate_recordset()
             if run.companies.get(move.id, move.company_id.id) != move.company_id.id:  # its group is another's
                 outcome[move] = (False, _("%(invoice)s moved to another company while it was being sent: it "

@@ -12,6 +12,8 @@ from . import account_move_contract
 from . import account_move_history
 from . import account_move_send
 from . import account_edi_common
+from . import res_country_group
+from . import uom_uom
 from . import account_edi_xml_cii_facturx
 from . import account_edi_xml_ubl_bis3
 from . import l10n_fr_chorus_document

@@ -165,6 +165,7 @@ class L10nFrChorusSender(models.AbstractModel):
         for move in moves - locked:
             outcome.update(self._busy(move))
         locked.invalidate_recordset()  # read again under the locks
+        self.env["l10n_fr_chorus.document"]._prefetch(locked)
         documents = {}
         for move in locked:
             def prepare(move=move):

@@ -3,6 +3,7 @@
 import base64
 import io
 import tarfile
+import threading
 
 import facturx
 from lxml import etree
@@ -257,6 +258,50 @@ class TestChorusDocument(PlaceholderPdfMixin, AccountTestInvoicingCommon):
                     codes = [node.get("unitCode") for node in tree.findall(path, NS)]
                     expected = {hours: "HUR"}
                     self.assertEqual(codes, [expected.get(first, "C62"), expected.get(others, "C62")])
+
+    def test_invoices_built_together_look_master_data_up_once(self):
+        """What Odoo's export looks up for every invoice (whether the European country group exists, each unit's
+        code, the taxes and tags of the tax lines) is read once for invoices built together: the invoices after
+        the first ask the database none of it again, in UBL as in CII (issue 18)."""
+        invoices = self.invoice | self._chorus_invoice() | self._chorus_invoice()
+        self.env.invalidate_all()
+        invoices = invoices.with_prefetch()
+        self.Document._prefetch(invoices)
+        for fmt in ("ubl", "cii"):
+            self.Document._build(invoices[0], fmt)
+        tables = ("res_country_group", "ir_model_data", "account_move_line_account_tax_rel",
+                  "account_account_tag_account_move_line_rel")
+        asked = []
+
+        def hook(_cr, query, _params, _start, _delay):
+            text = query.decode() if isinstance(query, bytes) else str(query)
+            asked.extend(table for table in tables if f'"{table}"' in text)
+
+        thread = threading.current_thread()
+        hooks = getattr(thread, "query_hooks", ())
+        thread.query_hooks = (*hooks, hook)
+        try:
+            for invoice in invoices[1:]:
+                for fmt in ("ubl", "cii"):
+                    self.Document._build(invoice, fmt)
+            self.assertEqual(asked, [])
+            self.env.ref("base.europe")  # outside a document build, Odoo asks as before
+        finally:
+            thread.query_hooks = hooks
+        self.assertEqual(asked, ["res_country_group"])
+
+    def test_product_units_keep_their_own_code(self):
+        """Each unit's code, looked up once per cursor, stays its own (hours, units, hours again)."""
+        hours, units = self.env.ref("uom.product_uom_hour"), self.env.ref("uom.product_uom_unit")
+        self.assertEqual([uom._get_unece_code() for uom in (hours, units, hours)], ["HUR", "C62", "HUR"])
+
+    def test_a_deleted_country_group_is_not_known_to_exist(self):
+        """The country groups found to exist while documents are built are forgotten when one is deleted."""
+        group = self.env["res.country.group"].create({"name": "Groupe de test"})
+        building = group.with_context(l10n_fr_chorus_document=True)
+        self.assertEqual(building.exists(), group)
+        group.unlink()
+        self.assertFalse(building.exists())
 
     def test_empty_references_are_not_invented(self):
         """Without service code nor commitment number, nothing stands in for them (not the invoice name)."""

@@ -204,9 +204,10 @@ def measure(args, params):
             env["ir.config_parameter"].set_param("report.url", params["report_url"])
             buyer = common.public_buyer(env, company)
             # A worker that has run before: templates compiled, schemas loaded, report styles bundled. One
-            # invoice outside the run (not to transfer) has its document built first.
+            # invoice outside the run (not to transfer) has its document built first, in the language the
+            # scheduled send writes in (the company's: QWeb compiles its templates once per language).
             warm = common.create_invoices(env, company, buyer, 1)
-            env["l10n_fr_chorus.document"]._build(warm, fmt)
+            env["l10n_fr_chorus.document"].with_context(lang=company.partner_id.lang or env.lang)._build(warm, fmt)
             warm.l10n_fr_chorus_transfer = False
             started = time.perf_counter()
             moves = common.create_invoices(env, company, buyer, count)

@@ -21,6 +21,7 @@ from . import l10n_fr_chorus_document_pdf
 from . import l10n_fr_chorus_invoice_check
 from . import l10n_fr_chorus_follow_up
 from . import l10n_fr_chorus_sender
+from . import l10n_fr_chorus_sender_lock
 from . import l10n_fr_chorus_sender_fingerprint
 from . import l10n_fr_chorus_sender_log
 from . import l10n_fr_chorus_sender_recovery

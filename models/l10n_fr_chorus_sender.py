@@ -3,8 +3,6 @@ import logging
 from collections import namedtuple
 from datetime import timedelta
 
-import psycopg2
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -12,9 +10,6 @@ from ..chorus_client import ChorusError
 
 _logger = logging.getLogger(__name__)
 
-# pg advisory lock namespace of an invoice being deposited (with the invoice id): held from the checks to the
-# commit that records Chorus Pro's answer, across commits, and released by PostgreSQL if the worker dies.
-SEND_LOCK_KEY = 74552
 # Invoices locked, checked and built together, read in one go, before their deposits and their commits.
 PREPARE_BATCH = 50
 # The invoice's tracked fields the intent changes: shown in the chatter with the deposit's outcome.
@@ -108,48 +103,6 @@ class L10nFrChorusSender(models.AbstractModel):
                 move._l10n_fr_chorus_set_error(message, retryable=False)
                 outcome[move] = (False, message)
             return outcome
-
-    # ------------------------------------------------------------------------------------------
-    # Locks
-    # ------------------------------------------------------------------------------------------
-    @api.model
-    def _lock(self, moves, locked):
-        """Lock ``moves`` for their deposit: the locked ones, in their order, not those another worker holds or
-        has just handled (``locked``: the ids whose advisory lock this send holds, released by :meth:`_unlock`)."""
-        cr = self.env.cr
-        cr.execute("SELECT id FROM unnest(%s::int[]) AS id WHERE pg_try_advisory_lock(%s, id)",
-                   [moves.ids, SEND_LOCK_KEY])
-        ids = sorted(row[0] for row in cr.fetchall())
-        locked.extend(ids)
-        rows = self._lock_rows(ids)
-        if rows is None:  # one of them was changed meanwhile: which one
-            rows = {move_id for move_id in ids if self._lock_rows([move_id])}
-        return moves.filtered(lambda move: move.id in rows)
-
-    @api.model
-    def _lock_rows(self, ids):
-        """The ids of these invoices' rows, locked until the commit; None when one of them was changed by another
-        transaction since this one's snapshot (that worker handled it)."""
-        if not ids:
-            return set()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute("SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
-                                    [tuple(ids)], log_exceptions=False)
-                return {row[0] for row in self.env.cr.fetchall()}
-        except psycopg2.errors.SerializationFailure:
-            return None
-
-    @api.model
-    def _unlock(self, ids):
-        if ids:
-            self.env.cr.execute("SELECT pg_advisory_unlock(%s, id) FROM unnest(%s::int[]) AS id",
-                                [SEND_LOCK_KEY, ids])
-        ids.clear()
-
-    @api.model
-    def _busy(self, move):
-        return {move: (False, _("%(invoice)s is being sent by another process.", invoice=move.name))}
 
     # ------------------------------------------------------------------------------------------
     # Before the deposit
@@ -354,7 +307,8 @@ class L10nFrChorusSender(models.AbstractModel):
             "state": "IN_RECU",
             "deposit_date": receipt.date or flow.deposit_date,
         })
-        moves._l10n_fr_chorus_write({"l10n_fr_chorus_unknown_outcome": False})
+        # the chatter line below carries the tracked changes since the intent: no tracking of Odoo's own here
+        moves.with_context(mail_notrack=True)._l10n_fr_chorus_write({"l10n_fr_chorus_unknown_outcome": False})
         self._log(moves, tracking or {}, _("Sent to Chorus Pro in flow %(flow)s (%(file)s).",
                                            flow=receipt.flow_number, file=document["filename"]), log)
         return flow

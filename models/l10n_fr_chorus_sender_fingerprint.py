@@ -34,8 +34,9 @@ class L10nFrChorusSender(models.AbstractModel):
         """``{invoice id: fingerprint}`` of what each invoice's document is made of (see ``FINGERPRINT_SQL``);
         ``lock``: the invoices' rows stay locked until the commit (None when one of them was changed since this
         transaction began)."""
-        if lock and self._lock_rows(moves.ids) is None:
-            return None
+        if lock:  # the rows locked by the same statement, in the order of their ids
+            rows = self._select_locking(FINGERPRINT_SQL + " ORDER BY m.id FOR NO KEY UPDATE OF m", moves.ids)
+            return None if rows is None else dict(rows)
         self.env.cr.execute(FINGERPRINT_SQL, [tuple(moves.ids)])
         return dict(self.env.cr.fetchall())
 

@@ -20,7 +20,7 @@ from .common import ChorusInvoiceCase
 class TestChorusSend(ChorusInvoiceCase):
     def send(self, invoices):
         action = invoices.action_l10n_fr_chorus_send()
-        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        wizard = invoices.env[action["res_model"]].browse(action["res_id"])
         return wizard, wizard.action_send() and wizard
 
     def deposits(self):
@@ -39,8 +39,14 @@ class TestChorusSend(ChorusInvoiceCase):
     def test_single_send_keeps_the_exact_file_and_reaches_chorus(self):
         invoice = self.make_invoice(self.lycee)
         self.assertEqual(invoice.l10n_fr_chorus_state, "to_send")
-        wizard, _done = self.send(invoice)
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        before = invoice.message_ids
+        wizard, _done = self.send(invoice.with_context(tracking_disable=False, mail_notrack=False))  # as in production
         self.assertIn("sent to Chorus Pro in flow", wizard.result_html)
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # Odoo's own tracking, as at a commit: nothing more in the chatter
+        self.assertEqual(len(invoice.message_ids - before), 1, "one chatter line for the deposit")
         self.assertEqual(invoice.l10n_fr_chorus_state, "deposited")
         flow = invoice.l10n_fr_chorus_flow_id
         self.assertRegex(flow.name, r"^CPP\d{22}$")

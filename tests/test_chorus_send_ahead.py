@@ -2,6 +2,8 @@
 
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo.sql_db import db_connect
 from odoo.tests import get_db_name, tagged
 
@@ -104,6 +106,27 @@ class TestChorusSendAhead(ChorusInvoiceCase):
         self.Sender._unlock(locked_ids)
         cr.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
         self.assertEqual(cr.fetchone()[0], 0, "no advisory lock left on the worker's connection")
+
+    def test_the_fingerprint_before_the_intent_locks_the_rows_or_says_another_worker_changed_them(self):
+        """Just before the intent, the invoices' fingerprints are read and their rows locked by one statement:
+        another worker can no longer change them until the commit; one it changed since this transaction began
+        gives no fingerprint at all (that worker handled it)."""
+        cr = self.env.cr
+        # committed rows, seen by another connection (not those the batch lock test has another worker change)
+        cr.execute("SELECT id FROM account_move ORDER BY id OFFSET 3 LIMIT 3")
+        moves = self.env["account.move"].browse([row[0] for row in cr.fetchall()])
+        self.assertEqual(len(moves), 3, "the test database has committed invoices")
+        ahead = self.Sender._fingerprints(moves[:2])
+        with db_connect(get_db_name()).cursor() as other:  # another worker
+            other.execute("UPDATE account_move SET write_date = write_date WHERE id = %s", [moves[2].id])
+            other.commit()
+            self.assertEqual(self.Sender._fingerprints(moves[:2], lock=True), ahead)
+            for move in moves[:2]:
+                with self.assertRaises(psycopg2.errors.LockNotAvailable), other.savepoint(flush=False):
+                    other.execute("SELECT id FROM account_move WHERE id = %s FOR NO KEY UPDATE NOWAIT", [move.id],
+                                  log_exceptions=False)
+        self.assertIsNone(self.Sender._fingerprints(moves[2], lock=True))
+        self.assertIsNone(self.Sender._fingerprints(moves, lock=True))
 
     def test_a_client_corrected_after_the_documents_were_built_is_in_every_deposited_file(self):
         invoices = self.make_invoices(3)

@@ -154,10 +154,12 @@ def measure_limits(env, company, moves, fmt):
     - ``render`` (Factur-X): one styled invoice PDF rendered alone by the report engine as the addon sets it;
     - ``deposit``: the client's deposit of an already made file to the sandbox, HTTP and answer, per invoice.
     """
+    env = env(context=dict(env.context, lang=company.partner_id.lang or env.lang))  # the send's language (warm)
     Document = env["l10n_fr_chorus.document"]
     env.invalidate_all()
     moves = moves.with_env(env).with_prefetch(moves.ids)
-    Document._prefetch(moves)  # the invoices read together, as the send reads a batch
+    if hasattr(Document, "_prefetch"):  # the invoices read together, as the send reads a batch (since 79cb559)
+        Document._prefetch(moves)
     limits = {}
     started = time.perf_counter()
     for move in moves:

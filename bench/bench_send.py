@@ -146,6 +146,11 @@ def render_workers(env):
     return max(Pdf._render_workers(), 1)
 
 
+def send_language(company):
+    """The language the scheduled send writes in for ``company`` (as ``l10n_fr_chorus.sender._cron_send``)."""
+    return company.partner_id.lang or company.env.lang
+
+
 def measure_limits(env, company, moves, fmt):
     """Not part of the send: the bare figures it is compared with (issue 18), on the same invoices, in this process.
 
@@ -154,7 +159,7 @@ def measure_limits(env, company, moves, fmt):
     - ``render`` (Factur-X): one styled invoice PDF rendered alone by the report engine as the addon sets it;
     - ``deposit``: the client's deposit of an already made file to the sandbox, HTTP and answer, per invoice.
     """
-    env = env(context=dict(env.context, lang=company.partner_id.lang or env.lang))  # the send's language (warm)
+    env = env(context=dict(env.context, lang=send_language(company)))  # the send's language (warm)
     Document = env["l10n_fr_chorus.document"]
     env.invalidate_all()
     moves = moves.with_env(env).with_prefetch(moves.ids)
@@ -209,7 +214,7 @@ def measure(args, params):
             # invoice outside the run (not to transfer) has its document built first, in the language the
             # scheduled send writes in (the company's: QWeb compiles its templates once per language).
             warm = common.create_invoices(env, company, buyer, 1)
-            env["l10n_fr_chorus.document"].with_context(lang=company.partner_id.lang or env.lang)._build(warm, fmt)
+            env["l10n_fr_chorus.document"].with_context(lang=send_language(company))._build(warm, fmt)
             warm.l10n_fr_chorus_transfer = False
             started = time.perf_counter()
             moves = common.create_invoices(env, company, buyer, count)

@@ -1,4 +1,8 @@
+from functools import partial
+
 from odoo import models
+
+from .cursor_memo import once_per_cursor
 
 # cr.cache key of the UNECE codes of the units of measure already looked up by this cursor
 UNECE_CODES_KEY = "l10n_fr_chorus_pro.unece_codes"
@@ -10,7 +14,4 @@ class AccountEdiCommon(models.AbstractModel):
     def _get_uom_unece_code(self, uom):
         """Odoo looks the unit's external id up in the database for every line of every invoice; a unit's code
         does not change, so each unit is looked up once per cursor (a scheduled send, a request)."""
-        codes = self.env.cr.cache.setdefault(UNECE_CODES_KEY, {})
-        if uom.id not in codes:
-            codes[uom.id] = super()._get_uom_unece_code(uom)
-        return codes[uom.id]
+        return once_per_cursor(self.env, UNECE_CODES_KEY, uom.id, partial(super()._get_uom_unece_code, uom))

@@ -33,6 +33,18 @@ class TestChorusSendAhead(ChorusInvoiceCase):
                 found[parsed.number] = parsed.market
         return found
 
+    def committed_invoices(self, offset):
+        """Three invoices committed in the test database: rows another connection sees."""
+        self.env.cr.execute("SELECT id FROM account_move ORDER BY id OFFSET %s LIMIT 3", [offset])
+        moves = self.env["account.move"].browse([row[0] for row in self.env.cr.fetchall()])
+        self.assertEqual(len(moves), 3, "the test database has committed invoices")
+        return moves
+
+    def change_in(self, other, move):
+        """Another worker (the cursor ``other``) changes ``move``'s row and commits."""
+        other.execute("UPDATE account_move SET write_date = write_date WHERE id = %s", [move.id])
+        other.commit()
+
     def build_ahead(self, invoices):
         run = SendRun()
         ready, outcome = self.Sender._prepare_batch(invoices.sudo(), run)
@@ -93,12 +105,9 @@ class TestChorusSendAhead(ChorusInvoiceCase):
         """Invoices are locked a batch at a time; one changed by another transaction since this one began is
         skipped (that worker handled it), the others are locked, and every advisory lock is released."""
         cr = self.env.cr
-        cr.execute("SELECT id FROM account_move ORDER BY id LIMIT 3")  # committed rows, seen by another connection
-        moves = self.env["account.move"].browse([row[0] for row in cr.fetchall()])
-        self.assertEqual(len(moves), 3, "the test database has committed invoices")
-        with db_connect(get_db_name()).cursor() as other:  # another worker, committing
-            other.execute("UPDATE account_move SET write_date = write_date WHERE id = %s", [moves[1].id])
-            other.commit()
+        moves = self.committed_invoices(offset=0)
+        with db_connect(get_db_name()).cursor() as other:
+            self.change_in(other, moves[1])
         locked_ids = []
         locked = self.Sender._lock(moves, locked_ids)
         self.assertEqual(locked, moves[0] | moves[2])
@@ -111,15 +120,10 @@ class TestChorusSendAhead(ChorusInvoiceCase):
         """Just before the intent, the invoices' fingerprints are read and their rows locked by one statement:
         another worker can no longer change them until the commit; one it changed since this transaction began
         gives no fingerprint at all (that worker handled it)."""
-        cr = self.env.cr
-        # committed rows, seen by another connection (not those the batch lock test has another worker change)
-        cr.execute("SELECT id FROM account_move ORDER BY id OFFSET 3 LIMIT 3")
-        moves = self.env["account.move"].browse([row[0] for row in cr.fetchall()])
-        self.assertEqual(len(moves), 3, "the test database has committed invoices")
+        moves = self.committed_invoices(offset=3)  # not those the batch lock test has another worker change
         ahead = self.Sender._fingerprints(moves[:2])
-        with db_connect(get_db_name()).cursor() as other:  # another worker
-            other.execute("UPDATE account_move SET write_date = write_date WHERE id = %s", [moves[2].id])
-            other.commit()
+        with db_connect(get_db_name()).cursor() as other:
+            self.change_in(other, moves[2])
             self.assertEqual(self.Sender._fingerprints(moves[:2], lock=True), ahead)
             for move in moves[:2]:
                 with self.assertRaises(psycopg2.errors.LockNotAvailable), other.savepoint(flush=False):
